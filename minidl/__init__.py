@@ -1,0 +1,50 @@
+"""minidl: a from-scratch deep-learning engine to read, run and test.
+
+    import minidl as md
+    x = md.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()          # x.grad == 2 * x
+
+Layers (imports only go down): kernels -> autograd (Tensor, Function) -> ops -> nn -> optim; testing
+checks them all.
+"""
+
+from minidl import dtypes, kernels, nn, ops, optim, random, testing
+from minidl.autograd import (
+    Function,
+    Tensor,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from minidl.creation import (
+    arange,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from minidl.dtypes import (
+    bool_,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int32,
+    int64,
+    set_default_dtype,
+)
+from minidl.ops import *  # noqa: F403  (every op: md.exp, md.matmul, md.relu, ...)
+from minidl.random import manual_seed
+
+__version__ = "0.1.0"

@@ -1,0 +1,64 @@
+"""Differentiable operations: each a `Function` (forward + backward) and a lowercase function to call.
+
+Modules: elementwise (arithmetic, exp/log, ...), reduce (sum, mean, max, ...), shape (reshape, permute,
+concatenate, ...), index (t[...] and its scatter back), matmul, activation (relu, softmax, ...), conv
+(conv2d and pooling, on minidl.kernels).
+"""
+
+from minidl.ops.elementwise import (
+    Abs,
+    Add,
+    Cast,
+    Clip,
+    Cos,
+    Div,
+    Exp,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    Sin,
+    Sqrt,
+    Sub,
+    Where,
+    abs,
+    add,
+    cast,
+    clamp,
+    clip,
+    cos,
+    div,
+    eq,
+    exp,
+    ge,
+    gt,
+    le,
+    log,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    ne,
+    neg,
+    pow,
+    sin,
+    sqrt,
+    sub,
+    where,
+)
+from minidl.ops.matmul import MatMul, matmul
+from minidl.ops.reduce import Mean, Sum, mean, sum
+
+__all__ = [
+    # elementwise
+    "Abs", "Add", "Cast", "Clip", "Cos", "Div", "Exp", "Log", "Maximum", "Minimum", "Mul", "Neg",
+    "Pow", "Sin", "Sqrt", "Sub", "Where", "abs", "add", "cast", "clamp", "clip", "cos", "div", "eq",
+    "exp", "ge", "gt", "le", "log", "lt", "maximum", "minimum", "mul", "ne", "neg", "pow", "sin",
+    "sqrt", "sub", "where",
+    # matmul
+    "MatMul", "matmul",
+    # reduce
+    "Mean", "Sum", "mean", "sum",
+]  # fmt: skip

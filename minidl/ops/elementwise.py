@@ -1,0 +1,426 @@
+"""Elementwise operations: arithmetic, exp/log, trigonometry, clipping, maximum/minimum, where, casts.
+
+Each backward returns gradients in the broadcast shape of the output; the engine sums them back to each
+input's shape (`minidl.autograd.unbroadcast`), so no op here worries about broadcasting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minidl.autograd import Function, Tensor, as_array
+
+
+def operand(x, where: str):
+    """An op's input as given: a Tensor, a Python number (which takes the tensor's dtype, as in
+    PyTorch) or a numpy array; lists become arrays by minidl's rules (float32)."""
+    if isinstance(x, (Tensor, np.ndarray, np.generic, int, float, bool)):
+        return x
+    return as_array(x, where=where)
+
+
+def _shape(x) -> tuple:
+    return np.shape(x.data if isinstance(x, Tensor) else x)
+
+
+def binary(fn: type[Function], name: str, a, b) -> Tensor:
+    """Apply a two-input Function, turning NumPy's broadcasting error into one that names the op."""
+    a, b = operand(a, name), operand(b, name)
+    try:
+        return fn.apply(a, b)
+    except ValueError as e:
+        if "broadcast" not in str(e):
+            raise
+        raise ValueError(
+            f"{name}: shapes {_shape(a)} and {_shape(b)} can't be broadcast together (aligned from "
+            f"the right, each pair of dimensions must be equal or one of them 1)"
+        ) from None
+
+
+class Add(Function):
+    """y = a + b;  dy/da = 1, dy/db = 1."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+def add(a, b) -> Tensor:
+    """a + b, broadcasting."""
+    return binary(Add, "add", a, b)
+
+
+class Sub(Function):
+    """y = a - b;  dy/da = 1, dy/db = -1."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+
+def sub(a, b) -> Tensor:
+    """a - b, broadcasting."""
+    return binary(Sub, "sub", a, b)
+
+
+class Mul(Function):
+    """y = a * b;  dy/da = b, dy/db = a."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        da = grad * b if ctx.needs_input_grad[0] else None
+        db = grad * a if ctx.needs_input_grad[1] else None
+        return da, db
+
+
+def mul(a, b) -> Tensor:
+    """a * b elementwise, broadcasting."""
+    return binary(Mul, "mul", a, b)
+
+
+class Div(Function):
+    """y = a / b;  dy/da = 1/b, dy/db = -a/b²."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        da = grad / b if ctx.needs_input_grad[0] else None
+        db = -grad * a / (b * b) if ctx.needs_input_grad[1] else None
+        return da, db
+
+
+def div(a, b) -> Tensor:
+    """a / b (true division), broadcasting."""
+    return binary(Div, "div", a, b)
+
+
+class Neg(Function):
+    """y = -x;  dy/dx = -1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+def neg(x) -> Tensor:
+    return Neg.apply(operand(x, "neg"))
+
+
+class Pow(Function):
+    """y = a ** b;  dy/da = b·a^(b-1),  dy/db = y·ln(a)  (taken as 0 where a = 0)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        y = np.power(a, b)
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, y = ctx.saved_tensors
+        da = db = None
+        if ctx.needs_input_grad[0]:
+            # b·a^(b-1) is 0 when b = 0, even at a = 0 where a^(-1) is infinite
+            with np.errstate(divide="ignore", invalid="ignore"):
+                da = grad * np.where(b == 0, 0, b * np.power(a, b - 1))
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                db = grad * np.where(a == 0, 0, y * np.log(a))
+        return da, db
+
+
+def pow(a, b) -> Tensor:
+    """a ** b, broadcasting (either may be a tensor)."""
+    return binary(Pow, "pow", a, b)
+
+
+class Exp(Function):
+    """y = e^x;  dy/dx = e^x = y."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y
+
+
+def exp(x) -> Tensor:
+    return Exp.apply(operand(x, "exp"))
+
+
+class Log(Function):
+    """y = ln x (natural log);  dy/dx = 1/x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+def log(x) -> Tensor:
+    """Natural logarithm."""
+    return Log.apply(operand(x, "log"))
+
+
+class Sqrt(Function):
+    """y = √x;  dy/dx = 1/(2√x) = 1/(2y)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad / (2 * y)
+
+
+def sqrt(x) -> Tensor:
+    return Sqrt.apply(operand(x, "sqrt"))
+
+
+class Abs(Function):
+    """y = |x|;  dy/dx = sign(x) (0 at x = 0, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * np.sign(x)
+
+
+def abs(x) -> Tensor:
+    return Abs.apply(operand(x, "abs"))
+
+
+class Sin(Function):
+    """y = sin x;  dy/dx = cos x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * np.cos(x)
+
+
+def sin(x) -> Tensor:
+    return Sin.apply(operand(x, "sin"))
+
+
+class Cos(Function):
+    """y = cos x;  dy/dx = -sin x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -grad * np.sin(x)
+
+
+def cos(x) -> Tensor:
+    return Cos.apply(operand(x, "cos"))
+
+
+class Clip(Function):
+    """y = min(max(x, lo), hi);  dy/dx = 1 where lo ≤ x ≤ hi, else 0 (PyTorch's clamp)."""
+
+    @staticmethod
+    def forward(ctx, x, lo=None, hi=None):
+        inside = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            inside &= x >= lo
+        if hi is not None:
+            inside &= x <= hi
+        ctx.save_for_backward(inside)
+        return np.clip(x, lo, hi)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (inside,) = ctx.saved_tensors
+        return grad * inside
+
+
+def clip(x, min=None, max=None) -> Tensor:
+    """Limit x to [min, max] (either bound may be None). Also called `clamp`."""
+    if min is None and max is None:
+        raise ValueError("clip: at least one of `min` and `max` must be given; received both None")
+    if min is not None and max is not None and min > max:
+        raise ValueError(f"clip: `min` must be <= `max`; received min={min}, max={max}")
+    return Clip.apply(operand(x, "clip"), lo=min, hi=max)
+
+
+clamp = clip
+
+
+class Maximum(Function):
+    """y = max(a, b) elementwise; the gradient goes to the larger input, split in half on ties."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share_a = (a > b) + 0.5 * (a == b)
+        da = grad * share_a if ctx.needs_input_grad[0] else None
+        db = grad * (1 - share_a) if ctx.needs_input_grad[1] else None
+        return da, db
+
+
+def maximum(a, b) -> Tensor:
+    return binary(Maximum, "maximum", a, b)
+
+
+class Minimum(Function):
+    """y = min(a, b) elementwise; the gradient goes to the smaller input, split in half on ties."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share_a = (a < b) + 0.5 * (a == b)
+        da = grad * share_a if ctx.needs_input_grad[0] else None
+        db = grad * (1 - share_a) if ctx.needs_input_grad[1] else None
+        return da, db
+
+
+def minimum(a, b) -> Tensor:
+    return binary(Minimum, "minimum", a, b)
+
+
+class Where(Function):
+    """y = a where cond else b;  dy/da = cond, dy/db = not cond."""
+
+    @staticmethod
+    def forward(ctx, a, b, cond):
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (cond,) = ctx.saved_tensors
+        da = np.where(cond, grad, 0) if ctx.needs_input_grad[0] else None
+        db = np.where(cond, 0, grad) if ctx.needs_input_grad[1] else None
+        return da, db
+
+
+def where(condition, a, b) -> Tensor:
+    """Pick from `a` where `condition` is true, else from `b` (all three broadcast together)."""
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise TypeError(f"where: argument `condition` must be boolean; received dtype {cond.dtype}")
+    a, b = operand(a, "where"), operand(b, "where")
+    try:
+        return Where.apply(a, b, cond=cond)
+    except ValueError as e:
+        if "broadcast" not in str(e):
+            raise
+        raise ValueError(
+            f"where: shapes of condition {cond.shape}, a {_shape(a)} and b {_shape(b)} can't be "
+            f"broadcast together"
+        ) from None
+
+
+class Cast(Function):
+    """y = x converted to another float dtype; the gradient is converted back (by the engine)."""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def cast(x, dtype) -> Tensor:
+    """x converted to `dtype`. Conversion to an int or bool dtype is not differentiable."""
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    dtype = np.dtype(dtype)
+    if dtype == x.dtype:
+        return x
+    if dtype.kind != "f":
+        return Tensor._wrap(x.data.astype(dtype))
+    return Cast.apply(x, dtype=dtype)
+
+
+# --- comparisons: boolean results, never differentiable ------------------------------------------------
+
+
+def _compare(ufunc, name: str):
+    def compare(a, b) -> Tensor:
+        a, b = operand(a, name), operand(b, name)
+        arrays = [x.data if isinstance(x, Tensor) else x for x in (a, b)]
+        try:
+            return Tensor._wrap(np.asarray(ufunc(*arrays)))
+        except ValueError:
+            raise ValueError(
+                f"{name}: shapes {_shape(a)} and {_shape(b)} can't be broadcast together"
+            ) from None
+
+    compare.__name__ = name
+    compare.__doc__ = (
+        f"Elementwise `{name}` comparison; returns a bool tensor (not differentiable)."
+    )
+    return compare
+
+
+eq = _compare(np.equal, "eq")
+ne = _compare(np.not_equal, "ne")
+lt = _compare(np.less, "lt")
+le = _compare(np.less_equal, "le")
+gt = _compare(np.greater, "gt")
+ge = _compare(np.greater_equal, "ge")

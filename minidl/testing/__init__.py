@@ -1,0 +1,10 @@
+"""Public testing tools, for minidl's own tests and for learners checking their own ops.
+
+from minidl.testing import gradcheck
+x = md.randn(3, 4, dtype=md.float64, requires_grad=True)
+gradcheck(lambda t: (t * t).sum(axis=1), x)     # raises with the worst element if backward is wrong
+"""
+
+from minidl.testing.gradcheck import gradcheck, numerical_grad
+
+__all__ = ["gradcheck", "numerical_grad"]
