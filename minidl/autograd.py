@@ -640,20 +640,29 @@ class Function:
     def apply(cls, *inputs, **params) -> Tensor:
         """Run forward on the inputs' arrays; record the call if any input requires grad."""
         ctx = cls()
-        needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
-        ctx.needs_input_grad = needs
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        arrays, needs = [], []
+        for x in inputs:  # a plain loop: this is the hottest path of the engine
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                needs.append(x.requires_grad)
+            else:
+                arrays.append(x)
+                needs.append(False)
+        ctx.needs_input_grad = needs = tuple(needs)
         out = cls.forward(ctx, *arrays, **params)
         if type(out) is not np.ndarray:  # numpy reductions to 0-d give numpy scalars
             out = np.asarray(out)
         if not (_grad_enabled and True in needs):
             return Tensor._wrap(out)
-        ctx.next_functions = tuple(
-            (x.grad_fn or x) if need else None for x, need in zip(inputs, needs)
-        )
-        ctx.input_meta = tuple(
-            (x.data.shape, x.data.dtype) if need else None for x, need in zip(inputs, needs)
-        )
+        edges, meta = [], []
+        for x, need in zip(inputs, needs):
+            if need:
+                edges.append(x.grad_fn or x)  # the node that made x, or the leaf x itself
+                meta.append((x.data.shape, x.data.dtype))
+            else:
+                edges.append(None)
+                meta.append(None)
+        ctx.next_functions, ctx.input_meta = edges, meta
         result = Tensor._wrap(out, grad_fn=ctx)
         if ctx.saved_tensors:
             ctx._saved_versions = _versions_of_saved(ctx.saved_tensors, inputs, result)

@@ -14,7 +14,7 @@ from minidl.autograd import Function, Tensor, as_array
 def operand(x, where: str):
     """An op's input as given: a Tensor, a Python number (which takes the tensor's dtype, as in
     PyTorch) or a numpy array; lists become arrays by minidl's rules (float32)."""
-    if isinstance(x, (Tensor, np.ndarray, np.generic, int, float, bool)):
+    if type(x) is Tensor or isinstance(x, (Tensor, np.ndarray, np.generic, int, float, bool)):
         return x
     return as_array(x, where=where)
 
