@@ -1,0 +1,38 @@
+"""The repository keeps its promises: CI runs README's test command, and the code is lint-clean."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Quick start.*?```(?:bash)?\n(.*?)```", text, re.S)
+    assert block, "README.md must have a '## Quick start' section with a code block"
+    return [
+        ln.strip() for ln in block.group(1).splitlines() if ln.strip() and not ln.startswith("#")
+    ]
+
+
+def test_quick_start_is_two_commands_lessons_then_tests():
+    cmds = _readme_commands()
+    assert len(cmds) == 2, cmds
+    assert "python -m lessons" in cmds[0]
+    assert "pytest" in cmds[1]
+
+
+def test_ci_runs_exactly_readme_test_command():
+    test_cmd = _readme_commands()[1]
+    ci_lines = [ln.strip() for ln in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert test_cmd in ci_lines
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed")
+def test_ruff_lint_is_clean():
+    out = subprocess.run(["ruff", "check", "--no-cache", str(ROOT)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
