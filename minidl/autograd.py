@@ -410,6 +410,22 @@ class Tensor:
         return self._inplace("clamp_", lambda s: _ops.clip(s, min, max))
 
     def __setitem__(self, index, value):
+        recording = _grad_enabled and (
+            self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
+        )
+        if not recording:  # nothing to record: write straight into the buffer
+            if isinstance(index, Tensor):
+                index = index.data
+            elif isinstance(index, tuple):
+                index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+            try:
+                self.data[index] = value.data if isinstance(value, Tensor) else value
+            except (IndexError, ValueError, TypeError) as e:
+                raise type(e)(
+                    f"__setitem__: can't set index {index!r} of a tensor of shape {self.shape}: {e}"
+                ) from None
+            self._version[0] += 1
+            return
         self._inplace("__setitem__", lambda s, v: _ops.index_put(s, index, v), value)
 
     # --- operators: conveniences over minidl.ops ----------------------------------------------------
