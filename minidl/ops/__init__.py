@@ -5,6 +5,26 @@ concatenate, ...), index (t[...] and its scatter back), matmul, activation (relu
 (conv2d and pooling, on minidl.kernels).
 """
 
+from minidl.ops.activation import (
+    ELU,
+    GELU,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Tanh,
+    elu,
+    gelu,
+    leaky_relu,
+    log_softmax,
+    relu,
+    sigmoid,
+    softmax,
+    softplus,
+    tanh,
+)
 from minidl.ops.elementwise import (
     Abs,
     Add,
@@ -48,8 +68,30 @@ from minidl.ops.elementwise import (
     sub,
     where,
 )
+from minidl.ops.index import GetItem, IndexPut, getitem, index_put
 from minidl.ops.matmul import MatMul, matmul
 from minidl.ops.reduce import Mean, Sum, mean, sum
+from minidl.ops.shape import (
+    BroadcastTo,
+    Concatenate,
+    Pad,
+    Permute,
+    Reshape,
+    Stack,
+    broadcast_to,
+    cat,
+    concatenate,
+    expand,
+    flatten,
+    pad,
+    permute,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    transpose,
+    unsqueeze,
+)
 
 __all__ = [
     # elementwise
@@ -61,4 +103,13 @@ __all__ = [
     "MatMul", "matmul",
     # reduce
     "Mean", "Sum", "mean", "sum",
+    # shape
+    "BroadcastTo", "Concatenate", "Pad", "Permute", "Reshape", "Stack", "broadcast_to", "cat",
+    "concatenate", "expand", "flatten", "pad", "permute", "reshape", "split", "squeeze", "stack",
+    "transpose", "unsqueeze",
+    # index
+    "GetItem", "IndexPut", "getitem", "index_put",
+    # activation
+    "ELU", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "Softplus", "Tanh",
+    "elu", "gelu", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "softplus", "tanh",
 ]  # fmt: skip
