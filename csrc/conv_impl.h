@@ -1,0 +1,192 @@
+/* conv2d template, included once per type by conv.c with
+ *   CV_T  float or double     CV_SFX  f32 or f64     CV_GEMM  minidl_sgemm or minidl_dgemm
+ *
+ * im2col + GEMM, one image at a time (shapes for one image n):
+ *   col  (C*KH*KW, OH*OW)   col[(c, p, q), (i, j)] = xpad[c, i*sh + p*dh, j*sw + q*dw]
+ *   forward          y_n  (F, OH*OW)      = W (F, C*KH*KW) @ col
+ *   grad of input    dcol (C*KH*KW, OH*OW) = W^T @ gy_n,  then gx_n = col2im(dcol)
+ *   grad of weight   gW   (F, C*KH*KW)    += gy_n @ col^T
+ * W^T and col^T are strided views handed to the GEMM, which reads them while packing: no transposes.
+ * With at least as many images as threads, threads take whole images (each runs a 1-thread GEMM on
+ * its own scratch); otherwise the images run one after another and the GEMM uses the threads.
+ */
+#define CV_CAT_(x, y) x##y
+#define CV_CAT(x, y) CV_CAT_(x, y)
+#define CV_NAME(name) CV_CAT(CV_CAT(minidl_, name), CV_CAT(_, CV_SFX))
+#define CV_LOCAL(name) CV_CAT(name, CV_SFX)
+
+/* x_n (C, H, W) -> col (C*KH*KW, OH*OW); zeros where the window hangs over the padding. */
+static void CV_LOCAL(im2col_)(const minidl_conv_shape *s, const CV_T *x, CV_T *col)
+{
+    for (int64_t c = 0; c < s->c; c++)
+        for (int64_t p = 0; p < s->kh; p++)
+            for (int64_t q = 0; q < s->kw; q++) {
+                CV_T *row = col + ((c * s->kh + p) * s->kw + q) * s->oh * s->ow;
+                for (int64_t i = 0; i < s->oh; i++) {
+                    const int64_t h = i * s->sh + p * s->dh - s->ph;
+                    CV_T *dst = row + i * s->ow;
+                    if (h < 0 || h >= s->h) {
+                        memset(dst, 0, (size_t)s->ow * sizeof(CV_T));
+                        continue;
+                    }
+                    const CV_T *src = x + (c * s->h + h) * s->w;
+                    for (int64_t j = 0; j < s->ow; j++) {
+                        const int64_t w = j * s->sw + q * s->dw - s->pw;
+                        dst[j] = (w >= 0 && w < s->w) ? src[w] : 0;
+                    }
+                }
+            }
+}
+
+/* The adjoint: gx_n (C, H, W) = sum over windows of dcol; gx_n must start at zero. */
+static void CV_LOCAL(col2im_)(const minidl_conv_shape *s, const CV_T *col, CV_T *gx)
+{
+    for (int64_t c = 0; c < s->c; c++)
+        for (int64_t p = 0; p < s->kh; p++)
+            for (int64_t q = 0; q < s->kw; q++) {
+                const CV_T *row = col + ((c * s->kh + p) * s->kw + q) * s->oh * s->ow;
+                for (int64_t i = 0; i < s->oh; i++) {
+                    const int64_t h = i * s->sh + p * s->dh - s->ph;
+                    if (h < 0 || h >= s->h)
+                        continue;
+                    const CV_T *src = row + i * s->ow;
+                    CV_T *dst = gx + (c * s->h + h) * s->w;
+                    for (int64_t j = 0; j < s->ow; j++) {
+                        const int64_t w = j * s->sw + q * s->dw - s->pw;
+                        if (w >= 0 && w < s->w)
+                            dst[w] += src[j];
+                    }
+                }
+            }
+}
+
+/* A 1x1 kernel with stride 1 and no padding reads the image as it is: col == x_n. */
+static int CV_LOCAL(is_pointwise_)(const minidl_conv_shape *s)
+{
+    return s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->ph == 0 && s->pw == 0;
+}
+
+/* Threads over images when there are enough images; the rest go to the GEMM inside. */
+static void CV_LOCAL(split_threads_)(int64_t n, int nthreads, int *outer, int *inner)
+{
+    *outer = n >= nthreads ? nthreads : 1;
+    *inner = n >= nthreads ? 1 : nthreads;
+}
+
+void CV_NAME(conv2d_forward)(const minidl_conv_shape *s, const CV_T *x, const CV_T *w,
+                             const CV_T *bias, CV_T *y, int nthreads)
+{
+    const int64_t ckk = s->c * s->kh * s->kw, ohw = s->oh * s->ow;
+    const int pointwise = CV_LOCAL(is_pointwise_)(s);
+    int outer, inner;
+    CV_LOCAL(split_threads_)(s->n, nthreads, &outer, &inner);
+
+#pragma omp parallel num_threads(outer) if (outer > 1)
+    {
+        CV_T *col = pointwise ? NULL : minidl_aligned_alloc(ckk * ohw * sizeof(CV_T));
+#pragma omp for schedule(static)
+        for (int64_t n = 0; n < s->n; n++) {
+            const CV_T *xn = x + n * s->c * s->h * s->w;
+            CV_T *yn = y + n * s->f * ohw;
+            if (!pointwise)
+                CV_LOCAL(im2col_)(s, xn, col);
+            /* (F, CKK) @ (CKK, OH*OW) -> (F, OH*OW) */
+            CV_GEMM(s->f, ohw, ckk, w, ckk, 1, pointwise ? xn : col, ohw, 1, yn, ohw, 0, inner);
+            if (bias)
+                for (int64_t f = 0; f < s->f; f++)
+                    for (int64_t k = 0; k < ohw; k++)
+                        yn[f * ohw + k] += bias[f];
+        }
+        minidl_aligned_free(col);
+    }
+}
+
+void CV_NAME(conv2d_backward_input)(const minidl_conv_shape *s, const CV_T *gy, const CV_T *w,
+                                    CV_T *gx, int nthreads)
+{
+    const int64_t ckk = s->c * s->kh * s->kw, ohw = s->oh * s->ow, chw = s->c * s->h * s->w;
+    const int pointwise = CV_LOCAL(is_pointwise_)(s);
+    int outer, inner;
+    CV_LOCAL(split_threads_)(s->n, nthreads, &outer, &inner);
+
+#pragma omp parallel num_threads(outer) if (outer > 1)
+    {
+        CV_T *dcol = pointwise ? NULL : minidl_aligned_alloc(ckk * ohw * sizeof(CV_T));
+#pragma omp for schedule(static)
+        for (int64_t n = 0; n < s->n; n++) {
+            CV_T *gxn = gx + n * chw;
+            /* W^T: (CKK, F) view of W with strides (1, CKK);  (CKK, F) @ (F, OH*OW) */
+            CV_GEMM(ckk, ohw, s->f, w, 1, ckk, gy + n * s->f * ohw, ohw, 1, pointwise ? gxn : dcol,
+                    ohw, 0, inner);
+            if (!pointwise) {
+                memset(gxn, 0, (size_t)chw * sizeof(CV_T));
+                CV_LOCAL(col2im_)(s, dcol, gxn);
+            }
+        }
+        minidl_aligned_free(dcol);
+    }
+}
+
+void CV_NAME(conv2d_backward_weight)(const minidl_conv_shape *s, const CV_T *gy, const CV_T *x,
+                                     CV_T *gw, int nthreads)
+{
+    const int64_t ckk = s->c * s->kh * s->kw, ohw = s->oh * s->ow;
+    const int pointwise = CV_LOCAL(is_pointwise_)(s);
+    int outer, inner;
+    CV_LOCAL(split_threads_)(s->n, nthreads, &outer, &inner);
+    /* one private (F, CKK) sum per thread, added up in thread order afterwards: no locks, and the
+     * same result on every run with the same thread count */
+    CV_T *partial = minidl_aligned_alloc(outer * s->f * ckk * sizeof(CV_T));
+
+#pragma omp parallel num_threads(outer) if (outer > 1)
+    {
+        int t = 0;
+#ifdef _OPENMP
+        t = omp_get_thread_num();
+#endif
+        CV_T *mine = partial + t * s->f * ckk;
+        CV_T *col = pointwise ? NULL : minidl_aligned_alloc(ckk * ohw * sizeof(CV_T));
+        int first = 1;
+#pragma omp for schedule(static)
+        for (int64_t n = 0; n < s->n; n++) {
+            const CV_T *xn = x + n * s->c * s->h * s->w;
+            if (!pointwise)
+                CV_LOCAL(im2col_)(s, xn, col);
+            /* col^T: (OH*OW, CKK) view with strides (1, OH*OW);  (F, OH*OW) @ (OH*OW, CKK) */
+            CV_GEMM(s->f, ckk, ohw, gy + n * s->f * ohw, ohw, 1, pointwise ? xn : col, 1, ohw, mine,
+                    ckk, !first, inner);
+            first = 0;
+        }
+        if (first) /* this thread got no image */
+            memset(mine, 0, (size_t)(s->f * ckk) * sizeof(CV_T));
+        minidl_aligned_free(col);
+    }
+    for (int64_t k = 0; k < s->f * ckk; k++) {
+        CV_T sum = 0;
+        for (int t = 0; t < outer; t++)
+            sum += partial[t * s->f * ckk + k];
+        gw[k] = sum;
+    }
+    minidl_aligned_free(partial);
+}
+
+void CV_NAME(conv2d_backward_bias)(const minidl_conv_shape *s, const CV_T *gy, CV_T *gb)
+{
+    const int64_t ohw = s->oh * s->ow;
+    for (int64_t f = 0; f < s->f; f++)
+        gb[f] = 0;
+    for (int64_t n = 0; n < s->n; n++)
+        for (int64_t f = 0; f < s->f; f++) {
+            const CV_T *g = gy + (n * s->f + f) * ohw;
+            CV_T sum = 0;
+            for (int64_t k = 0; k < ohw; k++)
+                sum += g[k];
+            gb[f] += sum;
+        }
+}
+
+#undef CV_NAME
+#undef CV_LOCAL
+#undef CV_T
+#undef CV_SFX
+#undef CV_GEMM

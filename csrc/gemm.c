@@ -1,0 +1,169 @@
+/* GEMM: micro-kernels for each instruction set, the run-time choice between them, and the two
+ * drivers (float32 "s", float64 "d") instantiated from gemm_driver.h. */
+#include "common.h"
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define MINIDL_X86 1
+#else
+#define MINIDL_X86 0
+#endif
+
+enum { ISA_GENERIC = 0, ISA_AVX2 = 1, ISA_AVX512 = 2, ISA_COUNT = 3 };
+
+/* ---- micro-kernels: (type, ISA) -> tile MR x NR = UK_MR x (UK_NV * UK_VLEN) ------------------- */
+/* generic: 4-wide vectors, which GCC lowers to SSE2 on x86-64 and to scalar code where there is no SIMD */
+#define UK_NAME sgemm_ukr_generic
+#define UK_T float
+#define UK_VLEN 4
+#define UK_MR 4
+#define UK_NV 2
+#define UK_TARGET
+#include "gemm_ukernel.h"
+
+#define UK_NAME dgemm_ukr_generic
+#define UK_T double
+#define UK_VLEN 2
+#define UK_MR 4
+#define UK_NV 2
+#define UK_TARGET
+#include "gemm_ukernel.h"
+
+#if MINIDL_X86
+/* AVX2 + FMA: 16 ymm registers = 12 accumulators (6 x 2) + 2 for B + 1 broadcast of A */
+#define UK_NAME sgemm_ukr_avx2
+#define UK_T float
+#define UK_VLEN 8
+#define UK_MR 6
+#define UK_NV 2
+#define UK_TARGET __attribute__((target("avx2,fma")))
+#include "gemm_ukernel.h"
+
+#define UK_NAME dgemm_ukr_avx2
+#define UK_T double
+#define UK_VLEN 4
+#define UK_MR 6
+#define UK_NV 2
+#define UK_TARGET __attribute__((target("avx2,fma")))
+#include "gemm_ukernel.h"
+
+/* AVX-512F: 32 zmm registers = 24 accumulators (12 x 2) + 2 for B + 1 broadcast of A */
+#define UK_NAME sgemm_ukr_avx512
+#define UK_T float
+#define UK_VLEN 16
+#define UK_MR 12
+#define UK_NV 2
+#define UK_TARGET __attribute__((target("avx512f")))
+#include "gemm_ukernel.h"
+
+#define UK_NAME dgemm_ukr_avx512
+#define UK_T double
+#define UK_VLEN 8
+#define UK_MR 12
+#define UK_NV 2
+#define UK_TARGET __attribute__((target("avx512f")))
+#include "gemm_ukernel.h"
+#endif
+
+typedef struct {
+    void (*fn)(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int beta);
+    int mr, nr;
+} sgemm_ukr;
+typedef struct {
+    void (*fn)(int64_t kc, const double *a, const double *b, double *c, int64_t ldc, int beta);
+    int mr, nr;
+} dgemm_ukr;
+
+#if MINIDL_X86
+static const sgemm_ukr SGEMM_KERNELS[ISA_COUNT] = {
+    {sgemm_ukr_generic, 4, 8}, {sgemm_ukr_avx2, 6, 16}, {sgemm_ukr_avx512, 12, 32}};
+static const dgemm_ukr DGEMM_KERNELS[ISA_COUNT] = {
+    {dgemm_ukr_generic, 4, 4}, {dgemm_ukr_avx2, 6, 8}, {dgemm_ukr_avx512, 12, 16}};
+#else
+static const sgemm_ukr SGEMM_KERNELS[1] = {{sgemm_ukr_generic, 4, 8}};
+static const dgemm_ukr DGEMM_KERNELS[1] = {{dgemm_ukr_generic, 4, 4}};
+#endif
+
+/* ---- choosing the instruction set at run time ------------------------------------------------ */
+int minidl_isa_supported(int isa)
+{
+    if (isa == ISA_GENERIC)
+        return 1;
+#if MINIDL_X86
+    __builtin_cpu_init();
+    if (isa == ISA_AVX2)
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (isa == ISA_AVX512)
+        return __builtin_cpu_supports("avx512f");
+#endif
+    return 0;
+}
+
+static int g_isa = -1; /* -1: not chosen yet; the best supported one on first use */
+
+int minidl_get_isa(void)
+{
+    if (g_isa < 0) {
+        int best = ISA_GENERIC;
+        for (int isa = ISA_GENERIC; isa < ISA_COUNT; isa++)
+            if (minidl_isa_supported(isa))
+                best = isa;
+        g_isa = best;
+    }
+    return g_isa;
+}
+
+int minidl_set_isa(int isa)
+{
+    if (isa < 0 || isa >= ISA_COUNT || !minidl_isa_supported(isa))
+        return -1;
+    g_isa = isa;
+    return 0;
+}
+
+const char *minidl_isa_name(int isa)
+{
+    static const char *names[ISA_COUNT] = {"generic", "avx2+fma", "avx512f"};
+    return isa >= 0 && isa < ISA_COUNT ? names[isa] : "unknown";
+}
+
+const char *minidl_build_info(void)
+{
+    return "compiler " __VERSION__
+#ifdef _OPENMP
+           ", OpenMP yes"
+#else
+           ", OpenMP no (single-threaded)"
+#endif
+#ifdef MINIDL_CFLAGS_STR
+           ", flags " MINIDL_CFLAGS_STR
+#endif
+#if defined(__AVX512F__)
+           ", baseline avx512f"
+#elif defined(__AVX2__)
+           ", baseline avx2"
+#else
+           ", baseline portable"
+#endif
+        ;
+}
+
+/* ---- the drivers ------------------------------------------------------------------------------- */
+/* Blocking for a 32 KB L1d / 512 KB L2 per core: a KC x NR sliver of B (16 KB for float32 AVX2)
+ * stays in L1 across a whole MC x NR column of tiles, the MC x KC block of A (~150 KB) in L2. */
+#define GD_T float
+#define GD_FN minidl_sgemm
+#define GD_UKR sgemm_ukr
+#define GD_KERNELS SGEMM_KERNELS
+#define GD_KC 256
+#define GD_MC 144
+#define GD_NC 4096
+#include "gemm_driver.h"
+
+#define GD_T double
+#define GD_FN minidl_dgemm
+#define GD_UKR dgemm_ukr
+#define GD_KERNELS DGEMM_KERNELS
+#define GD_KC 256
+#define GD_MC 72
+#define GD_NC 2048
+#include "gemm_driver.h"

@@ -1,0 +1,127 @@
+/* GEMM driver template (the BLIS / Goto loop structure), included once per type by gemm.c with
+ *   GD_T       float or double            GD_FN   the public function's name
+ *   GD_UKR     the micro-kernel type      GD_KERNELS  table of micro-kernels indexed by ISA
+ *   GD_KC, GD_MC, GD_NC   cache blocking (elements)
+ *
+ * C (M x N) = A (M x K) @ B (K x N) is cut into blocks that fit the caches:
+ *   jc loop: NC columns of B and C            (a KC x NC panel of B stays in L3)
+ *   pc loop: KC of the K dimension            -> pack B[pc:pc+KC, jc:jc+NC] into NR-wide panels
+ *   ic loop: MC rows of A and C               -> pack A[ic:ic+MC, pc:pc+KC] into MR-tall panels (L2)
+ *   jr, ir loops: one MR x NR tile of C per micro-kernel call (a KC x NR sliver of B sits in L1)
+ * Packing copies each block once into the exact order the micro-kernel streams it, contiguous and
+ * aligned, zero-padded to whole tiles, so the micro-kernel never checks bounds and never strides.
+ * OpenMP: the threads share the packing loops and split the jr loop (each thread its own columns).
+ */
+
+#define GD_CAT_(x, y) x##y
+#define GD_CAT(x, y) GD_CAT_(x, y)
+#define GD_PACK_A GD_CAT(GD_FN, _pack_a)
+#define GD_PACK_B GD_CAT(GD_FN, _pack_b)
+
+/* Panel ip of A: rows i0 .. i0+MR of the mc x kc block, stored ap[p*MR + r]; rows past mc are 0. */
+static void GD_PACK_A(int64_t mc, int64_t kc, const GD_T *A, int64_t rsa, int64_t csa, int64_t i0,
+                      int mr, GD_T *ap)
+{
+    int64_t rows = mc - i0 < mr ? mc - i0 : mr;
+    for (int64_t r = 0; r < rows; r++) {
+        const GD_T *arow = A + (i0 + r) * rsa;
+        for (int64_t p = 0; p < kc; p++)
+            ap[p * mr + r] = arow[p * csa];
+    }
+    for (int64_t r = rows; r < mr; r++)
+        for (int64_t p = 0; p < kc; p++)
+            ap[p * mr + r] = 0;
+}
+
+/* Panel of B: columns j0 .. j0+NR of the kc x nc block, stored bp[p*NR + j]; columns past nc are 0. */
+static void GD_PACK_B(int64_t kc, int64_t nc, const GD_T *B, int64_t rsb, int64_t csb, int64_t j0,
+                      int nr, GD_T *bp)
+{
+    int64_t cols = nc - j0 < nr ? nc - j0 : nr;
+    for (int64_t p = 0; p < kc; p++) {
+        const GD_T *brow = B + p * rsb + j0 * csb;
+        GD_T *dst = bp + p * nr;
+        if (csb == 1) {
+            for (int64_t j = 0; j < cols; j++)
+                dst[j] = brow[j];
+        } else {
+            for (int64_t j = 0; j < cols; j++)
+                dst[j] = brow[j * csb];
+        }
+        for (int64_t j = cols; j < nr; j++)
+            dst[j] = 0;
+    }
+}
+
+void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t csa, const GD_T *B,
+           int64_t rsb, int64_t csb, GD_T *C, int64_t ldc, int beta, int nthreads)
+{
+    const GD_UKR *uk = &GD_KERNELS[minidl_get_isa()];
+    const int mr = uk->mr, nr = uk->nr;
+    const int64_t MC = GD_MC / mr * mr, NC = (GD_NC + nr - 1) / nr * nr;
+    /* buffers only as large as this problem needs */
+    const int64_t kc_max = K < GD_KC ? K : GD_KC;
+    const int64_t mc_max = M < MC ? (M + mr - 1) / mr * mr : MC;
+    const int64_t nc_max = N < NC ? (N + nr - 1) / nr * nr : NC;
+    GD_T *ap = minidl_aligned_alloc(kc_max * mc_max * sizeof(GD_T));
+    GD_T *bp = minidl_aligned_alloc(kc_max * nc_max * sizeof(GD_T));
+    /* threads pay off only when each gets a few hundred thousand flops */
+    int nt = (double)M * N * K < 1e6 ? 1 : nthreads;
+
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        GD_T edge[32 * 64]; /* a whole tile, for tiles that stick out of C (MR*NR <= 2048) */
+        for (int64_t jc = 0; jc < N; jc += NC) {
+            const int64_t nc = N - jc < NC ? N - jc : NC;
+            const int64_t npanels = (nc + nr - 1) / nr;
+            for (int64_t pc = 0; pc < K; pc += GD_KC) {
+                const int64_t kc = K - pc < GD_KC ? K - pc : GD_KC;
+                const int add = pc > 0 || beta; /* later k-blocks accumulate onto earlier ones */
+#pragma omp for schedule(static)
+                for (int64_t jp = 0; jp < npanels; jp++)
+                    GD_PACK_B(kc, nc, B + pc * rsb + jc * csb, rsb, csb, jp * nr, nr,
+                              bp + jp * nr * kc);
+
+                for (int64_t ic = 0; ic < M; ic += MC) {
+                    const int64_t mc = M - ic < MC ? M - ic : MC;
+                    const int64_t mpanels = (mc + mr - 1) / mr;
+#pragma omp for schedule(static)
+                    for (int64_t ip = 0; ip < mpanels; ip++)
+                        GD_PACK_A(mc, kc, A + ic * rsa + pc * csa, rsa, csa, ip * mr, mr,
+                                  ap + ip * mr * kc);
+
+#pragma omp for schedule(static)
+                    for (int64_t jp = 0; jp < npanels; jp++) {
+                        const int64_t j0 = jc + jp * nr;
+                        const int64_t cols = N - j0 < nr ? N - j0 : nr;
+                        for (int64_t ip = 0; ip < mpanels; ip++) {
+                            const int64_t i0 = ic + ip * mr;
+                            const int64_t rows = M - i0 < mr ? M - i0 : mr;
+                            GD_T *c = C + i0 * ldc + j0;
+                            if (rows == mr && cols == nr) {
+                                uk->fn(kc, ap + ip * mr * kc, bp + jp * nr * kc, c, ldc, add);
+                                continue;
+                            }
+                            uk->fn(kc, ap + ip * mr * kc, bp + jp * nr * kc, edge, nr, 0);
+                            for (int64_t i = 0; i < rows; i++)
+                                for (int64_t j = 0; j < cols; j++)
+                                    c[i * ldc + j] = (add ? c[i * ldc + j] : 0) + edge[i * nr + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+    minidl_aligned_free(ap);
+    minidl_aligned_free(bp);
+}
+
+#undef GD_PACK_A
+#undef GD_PACK_B
+#undef GD_T
+#undef GD_FN
+#undef GD_UKR
+#undef GD_KERNELS
+#undef GD_KC
+#undef GD_MC
+#undef GD_NC

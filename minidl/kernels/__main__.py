@@ -1,0 +1,31 @@
+"""`python -m minidl.kernels`: which backends are built, the C code's instruction set, the thread count."""
+
+from . import dispatch
+from .threads import get_num_threads
+
+
+def main() -> None:
+    print(f"backends built:   {', '.join(dispatch.available_backends())}")
+    for name, reason in dispatch._missing.items():
+        print(f"  {name} missing: {reason}")
+    print(f"backend setting:  {dispatch.get_backend()}")
+    for kernel in dispatch.AUTO_ORDER:
+        print(f"  {kernel:7s} runs on {dispatch.backend_name_for(kernel)}")
+    if "c" in dispatch.available_backends():
+        from . import c_backend
+
+        print(
+            f"C instruction set: {c_backend.isa()} (this CPU supports: {', '.join(c_backend.supported_isas())})"
+        )
+        print(f"C build:          {c_backend.build_info()}")
+    if "numba" in dispatch.available_backends():
+        import numba
+
+        print(
+            f"numba:            {numba.__version__}, threading layer {numba.config.THREADING_LAYER}"
+        )
+    print(f"threads:          {get_num_threads()}")
+
+
+if __name__ == "__main__":
+    main()

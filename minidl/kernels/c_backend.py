@@ -1,0 +1,135 @@
+"""The C backend: thin cffi calls into the compiled kernels of csrc/ (extension `minidl._minidl_c`).
+
+Same functions and signatures as `reference.py`. The dispatcher has already checked dtypes, shapes and
+contiguity and allocated the outputs; this module only translates NumPy arrays into pointers and sizes.
+Importing it raises ImportError when the extension was not built, which the dispatcher reports.
+"""
+
+import numpy as np
+
+from minidl._minidl_c import ffi, lib
+
+from .threads import get_num_threads
+
+_CTYPES = {np.dtype(np.float32): "float *", np.dtype(np.float64): "double *"}
+_SUFFIX = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
+ISAS = ("generic", "avx2+fma", "avx512f")
+
+
+def _ptr(a: np.ndarray | None):
+    """A typed pointer to a's first element (NULL for None); `a` must outlive the call."""
+    if a is None:
+        return ffi.NULL
+    return ffi.cast(_CTYPES[a.dtype], a.ctypes.data)
+
+
+def _fn(name: str, dtype: np.dtype):
+    return getattr(lib, f"minidl_{name}_{_SUFFIX[dtype]}")
+
+
+# --------------------------------------------------------------------------------------------- GEMM
+def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """out = a @ b. Any element strides (transposed or sliced views) are passed on as they are."""
+    itemsize = a.itemsize
+    if any(st % itemsize for st in (*a.strides, *b.strides)):  # strides between elements: copy
+        a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
+    m, k = a.shape
+    n = b.shape[1]
+    sa, sb = (st // itemsize for st in a.strides), (st // itemsize for st in b.strides)
+    gemm_fn = lib.minidl_sgemm if a.dtype == np.float32 else lib.minidl_dgemm
+    gemm_fn(m, n, k, _ptr(a), *sa, _ptr(b), *sb, _ptr(out), n, 0, get_num_threads())
+
+
+# --------------------------------------------------------------------------------------------- conv2d
+def _conv_shape(x_shape, w_shape, y_shape, stride, padding, dilation):
+    return ffi.new(
+        "minidl_conv_shape *",
+        (*x_shape, w_shape[0], *w_shape[2:], *y_shape[2:], *stride, *padding, *dilation),
+    )
+
+
+def conv2d_forward(x, w, bias, out, stride, padding, dilation) -> None:
+    """y = w * x + b (see reference.conv2d_forward)."""
+    s = _conv_shape(x.shape, w.shape, out.shape, stride, padding, dilation)
+    _fn("conv2d_forward", x.dtype)(s, _ptr(x), _ptr(w), _ptr(bias), _ptr(out), get_num_threads())
+
+
+def conv2d_backward_input(grad_out, w, out, stride, padding, dilation) -> None:
+    """dL/dx = col2im(w^T @ dL/dy) (see reference.conv2d_backward_input)."""
+    s = _conv_shape(out.shape, w.shape, grad_out.shape, stride, padding, dilation)
+    fn = _fn("conv2d_backward_input", w.dtype)
+    fn(s, _ptr(grad_out), _ptr(w), _ptr(out), get_num_threads())
+
+
+def conv2d_backward_weight(grad_out, x, out, stride, padding, dilation) -> None:
+    """dL/dw = sum_n dL/dy_n @ col_n^T (see reference.conv2d_backward_weight)."""
+    s = _conv_shape(x.shape, out.shape, grad_out.shape, stride, padding, dilation)
+    fn = _fn("conv2d_backward_weight", x.dtype)
+    fn(s, _ptr(grad_out), _ptr(x), _ptr(out), get_num_threads())
+
+
+def conv2d_backward_bias(grad_out, out) -> None:
+    """dL/db[f] = sum_{n,i,j} dL/dy[n, f, i, j]."""
+    n, f, oh, ow = grad_out.shape
+    s = ffi.new("minidl_conv_shape *", {"n": n, "f": f, "oh": oh, "ow": ow})
+    _fn("conv2d_backward_bias", out.dtype)(s, _ptr(grad_out), _ptr(out))
+
+
+# --------------------------------------------------------------------------------------------- pooling
+def _pool_shape(x_shape, y_shape, kernel_size, stride, padding):
+    n, c, h, w = x_shape
+    return ffi.new(
+        "minidl_pool_shape *", (n * c, h, w, *y_shape[2:], *kernel_size, *stride, *padding)
+    )
+
+
+def max_pool2d_forward(x, out, indices, kernel_size, stride, padding) -> None:
+    """Window maxima and the flat positions of their (first) arg-max."""
+    s = _pool_shape(x.shape, out.shape, kernel_size, stride, padding)
+    idx = ffi.cast("int64_t *", indices.ctypes.data)
+    _fn("max_pool2d_forward", x.dtype)(s, _ptr(x), _ptr(out), idx, get_num_threads())
+
+
+def max_pool2d_backward(grad_out, indices, out, kernel_size, stride, padding) -> None:
+    """Route each output gradient to its window's arg-max."""
+    s = _pool_shape(out.shape, grad_out.shape, kernel_size, stride, padding)
+    idx = ffi.cast("int64_t *", indices.ctypes.data)
+    fn = _fn("max_pool2d_backward", out.dtype)
+    fn(s, _ptr(grad_out), idx, _ptr(out), get_num_threads())
+
+
+def avg_pool2d_forward(x, out, kernel_size, stride, padding) -> None:
+    """Window means (zeros of the padding included)."""
+    s = _pool_shape(x.shape, out.shape, kernel_size, stride, padding)
+    _fn("avg_pool2d_forward", x.dtype)(s, _ptr(x), _ptr(out), get_num_threads())
+
+
+def avg_pool2d_backward(grad_out, out, kernel_size, stride, padding) -> None:
+    """Each window's gradient shared equally among its KH*KW positions."""
+    s = _pool_shape(out.shape, grad_out.shape, kernel_size, stride, padding)
+    _fn("avg_pool2d_backward", out.dtype)(s, _ptr(grad_out), _ptr(out), get_num_threads())
+
+
+# --------------------------------------------------------------------------------------------- info
+def isa() -> str:
+    """The instruction set of the GEMM micro-kernel in use ("avx512f", "avx2+fma" or "generic")."""
+    return ISAS[lib.minidl_get_isa()]
+
+
+def supported_isas() -> list[str]:
+    """The micro-kernels this CPU can run."""
+    return [name for i, name in enumerate(ISAS) if lib.minidl_isa_supported(i)]
+
+
+def set_isa(name: str) -> None:
+    """Force one micro-kernel (for tests and benchmarks); raises ValueError if the CPU lacks it."""
+    if name not in ISAS or lib.minidl_set_isa(ISAS.index(name)) != 0:
+        raise ValueError(
+            f"set_isa: Argument `name` must be one of {supported_isas()} on this CPU. "
+            f"Received: name={name!r}"
+        )
+
+
+def build_info() -> str:
+    """Compiler, OpenMP and flags the extension was built with."""
+    return ffi.string(lib.minidl_build_info()).decode()

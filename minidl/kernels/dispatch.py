@@ -1,0 +1,112 @@
+"""Which backend runs each kernel: "numpy" (the reference), "numba" or "c", or "auto" (fastest built).
+
+The backends are modules with the same functions (see `reference.py`). NumPy is always there; Numba is
+there when `import numba` works; C is there when the cffi extension `minidl._minidl_c` was built at
+install time. When one is missing, the reason is kept so that asking for it explains itself.
+
+Choosing: `set_backend(name)`, the context manager `use_backend(name)`, or the environment variable
+`MINIDL_BACKEND` (read once at import). The default is "auto".
+"""
+
+import contextlib
+import os
+from collections.abc import Iterator
+from types import ModuleType
+
+from . import reference
+
+BACKENDS = ("numpy", "numba", "c")
+
+_modules: dict[str, ModuleType] = {"numpy": reference}
+_missing: dict[str, str] = {}
+
+try:
+    from . import numba_kernels
+
+    _modules["numba"] = numba_kernels
+except ImportError as err:  # numba not installed, or too old for this Python/NumPy
+    _missing["numba"] = f"numba could not be imported ({err}); install it with `pip install numba`"
+
+try:
+    from . import c_backend
+
+    _modules["c"] = c_backend
+except ImportError as err:  # no compiled extension: no C compiler at install time, or not installed
+    _missing["c"] = (
+        f"the C extension minidl._minidl_c is not built ({err}); rebuild with a C compiler: "
+        "`pip install -e .` (set MINIDL_REQUIRE_C=1 to make a failed build an error)"
+    )
+
+# "auto": for each kernel, the built backends in order of speed, fastest first. Measured with
+# benchmarks/bench_gemm.py and benchmarks/bench_conv.py on 2 cores (AMD Zen 3, AVX2), 1 and 2 threads:
+# OpenBLAS (the "numpy" backend) is the fastest GEMM; for convolution and pooling C beats Numba, which
+# beats the NumPy reference by a wide margin. The table in benchmarks/README.md has the figures.
+AUTO_ORDER: dict[str, tuple[str, ...]] = {
+    "gemm": ("numpy", "c", "numba"),
+    "conv2d": ("c", "numba", "numpy"),
+    "pool2d": ("c", "numba", "numpy"),
+}
+
+_backend = "auto"
+
+
+def available_backends() -> list[str]:
+    """The backends built in this installation, e.g. ["numpy", "numba", "c"]."""
+    return [name for name in BACKENDS if name in _modules]
+
+
+def _check_name(name: object, where: str) -> str:
+    if name == "auto" or name in _modules:
+        return name
+    if name in _missing:
+        raise RuntimeError(
+            f"{where}: backend {name!r} is not available: {_missing[name]}. "
+            f"Available: {['auto', *available_backends()]}"
+        )
+    raise ValueError(
+        f"{where}: Argument `name` must be one of {['auto', *BACKENDS]}. Received: name={name!r}"
+    )
+
+
+def set_backend(name: str) -> None:
+    """Run every kernel on backend `name` ("auto", "numpy", "numba" or "c") from now on."""
+    global _backend
+    _backend = _check_name(name, "set_backend")
+
+
+def get_backend() -> str:
+    """The backend setting: "auto" or the name of one backend."""
+    return _backend
+
+
+@contextlib.contextmanager
+def use_backend(name: str) -> Iterator[None]:
+    """Run the kernels inside the `with` block on backend `name`, then restore the previous setting."""
+    global _backend
+    previous = _backend
+    _backend = _check_name(name, "use_backend")
+    try:
+        yield
+    finally:
+        _backend = previous
+
+
+def backend_for(kernel: str) -> ModuleType:
+    """The module that runs `kernel` ("gemm", "conv2d" or "pool2d") under the current setting."""
+    if _backend != "auto":
+        return _modules[_backend]
+    for name in AUTO_ORDER[kernel]:
+        if name in _modules:
+            return _modules[name]
+    return reference
+
+
+def backend_name_for(kernel: str) -> str:
+    """The name of the backend that runs `kernel` under the current setting."""
+    module = backend_for(kernel)
+    return next(name for name, mod in _modules.items() if mod is module)
+
+
+_env = os.environ.get("MINIDL_BACKEND", "").strip().lower()
+if _env:
+    _backend = _check_name(_env, "MINIDL_BACKEND")

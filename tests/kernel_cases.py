@@ -1,0 +1,48 @@
+"""Shared pieces of the kernel tests: the backends to drive, and hypothesis strategies for
+convolution and pooling geometries (kept small: every example runs every backend)."""
+
+import numpy as np
+from hypothesis import strategies as st
+
+from minidl import kernels
+
+BACKENDS = kernels.available_backends()
+DTYPES = [np.float32, np.float64]
+# float32 sums of a few hundred products carry ~1e-6 relative error; float64 ~1e-15
+TOL = {np.float32: dict(rtol=2e-4, atol=2e-5), np.float64: dict(rtol=1e-10, atol=1e-12)}
+
+
+def tol(dtype) -> dict:
+    return TOL[np.dtype(dtype).type]
+
+
+@st.composite
+def conv_configs(draw, max_size: int = 9):
+    """(x_shape, w_shape, stride, padding, dilation) with a kernel that fits the padded input."""
+    n = draw(st.integers(1, 3))
+    c = draw(st.integers(1, 3))
+    f = draw(st.integers(1, 4))
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    span_h, span_w = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
+    h = draw(st.integers(max(1, span_h - 2 * padding[0]), max_size))
+    w = draw(st.integers(max(1, span_w - 2 * padding[1]), max_size))
+    return (n, c, h, w), (f, c, kh, kw), stride, padding, dilation
+
+
+@st.composite
+def pool_configs(draw, max_size: int = 9):
+    """(x_shape, kernel_size, stride, padding) with padding <= kernel/2, as PyTorch requires."""
+    n, c = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    k = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    stride = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    padding = (draw(st.integers(0, k[0] // 2)), draw(st.integers(0, k[1] // 2)))
+    h = draw(st.integers(max(1, k[0] - 2 * padding[0]), max_size))
+    w = draw(st.integers(max(1, k[1] - 2 * padding[1]), max_size))
+    return (n, c, h, w), k, stride, padding
+
+
+def random_array(rng: np.random.Generator, shape, dtype) -> np.ndarray:
+    return rng.standard_normal(shape).astype(dtype)

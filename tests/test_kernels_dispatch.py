@@ -1,0 +1,117 @@
+"""The dispatcher: choosing backends, explaining missing ones, threads, and `python -m minidl.kernels`."""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from minidl import kernels
+from minidl.kernels import dispatch
+
+REPO = pathlib.Path(kernels.__file__).resolve().parents[2]  # where `import minidl` finds this copy
+
+
+def test_numpy_is_always_available_and_auto_is_the_default():
+    assert "numpy" in kernels.available_backends()
+    assert kernels.get_backend() == "auto"
+
+
+@pytest.mark.parametrize("backend", kernels.available_backends())
+def test_use_backend_switches_and_restores(backend):
+    with kernels.use_backend(backend):
+        assert kernels.get_backend() == backend
+        assert kernels.backend_name_for("conv2d") == backend
+    assert kernels.get_backend() == "auto"
+
+
+def test_use_backend_restores_after_an_error():
+    with pytest.raises(ZeroDivisionError), kernels.use_backend("numpy"):
+        raise ZeroDivisionError("inside the block")
+    assert kernels.get_backend() == "auto"
+
+
+def test_auto_picks_the_first_built_backend_of_each_kernel():
+    for kernel, order in dispatch.AUTO_ORDER.items():
+        expected = next(name for name in order if name in kernels.available_backends())
+        assert kernels.backend_name_for(kernel) == expected
+
+
+def test_unknown_backend_is_a_value_error():
+    with pytest.raises(ValueError, match=r"must be one of .*Received: name='cuda'"):
+        kernels.set_backend("cuda")
+
+
+def test_missing_backend_says_why_and_what_is_available(monkeypatch):
+    monkeypatch.setitem(dispatch._missing, "c", "the C extension is not built (test)")
+    monkeypatch.delitem(dispatch._modules, "c", raising=False)
+    with pytest.raises(
+        RuntimeError, match=r"'c' is not available: the C extension .* Available: \["
+    ):
+        kernels.set_backend("c")
+
+
+@pytest.mark.parametrize("n", [0, -1, 1.5, True])
+def test_set_num_threads_rejects_non_positive_counts(n):
+    with pytest.raises(ValueError, match="set_num_threads"):
+        kernels.set_num_threads(n)
+
+
+def test_set_num_threads_round_trips():
+    before = kernels.get_num_threads()
+    try:
+        kernels.set_num_threads(1)
+        assert kernels.get_num_threads() == 1
+    finally:
+        kernels.set_num_threads(before)
+
+
+def _run(code: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        cwd=REPO,
+        timeout=120,
+    )
+
+
+def test_environment_variable_sets_the_backend():
+    done = _run("import minidl.kernels as k; print(k.get_backend())", MINIDL_BACKEND="numpy")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "numpy"
+
+
+def test_environment_variable_with_a_bad_name_fails_clearly():
+    done = _run("import minidl.kernels", MINIDL_BACKEND="fortran")
+    assert done.returncode != 0
+    assert "MINIDL_BACKEND" in done.stderr and "fortran" in done.stderr
+
+
+def test_main_prints_backends_and_threads():
+    done = subprocess.run(
+        [sys.executable, "-m", "minidl.kernels"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr
+    for name in kernels.available_backends():
+        assert name in done.stdout
+    assert f"threads:          {kernels.get_num_threads()}" in done.stdout
+    if "c" in kernels.available_backends():
+        assert "C instruction set:" in done.stdout
+
+
+def test_results_do_not_depend_on_the_backend_for_a_tiny_case():
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    w = np.ones((1, 1, 2, 2))
+    for backend in kernels.available_backends():
+        with kernels.use_backend(backend):
+            np.testing.assert_array_equal(
+                kernels.conv2d(x, w)[0, 0], [[10, 14, 18], [26, 30, 34], [42, 46, 50]]
+            )
