@@ -175,3 +175,39 @@ def test_constant_pad_fills_with_value():
     a = np.ones((2, 2))
     y = md.pad(f64(a), (0, 1), value=-5.0)
     np.testing.assert_array_equal(y.data, [[1, 1, -5], [1, 1, -5]])
+
+
+# --- reductions -------------------------------------------------------------------------------------
+
+
+def test_max_and_min_split_the_gradient_evenly_among_ties():
+    x = f64([[1.0, 3.0, 3.0, 2.0], [5.0, 5.0, 5.0, -1.0]])
+    md.max(x, axis=1).backward(np.array([6.0, 3.0]))
+    np.testing.assert_array_equal(x.grad, [[0, 3, 3, 0], [1, 1, 1, 0]])
+    x.grad = None
+    md.min(x).backward()
+    np.testing.assert_array_equal(x.grad, [[0, 0, 0, 0], [0, 0, 0, 1]])
+
+
+def test_argmax_argmin_are_int64_first_index_and_not_differentiable():
+    a = np.array([[1.0, 7.0, 7.0], [0.0, -2.0, -2.0]])
+    x = f64(a)
+    for fn, ref in ((md.argmax, np.argmax), (md.argmin, np.argmin)):
+        out = fn(x, dim=1, keepdim=True)
+        assert out.dtype == np.int64 and not out.requires_grad
+        np.testing.assert_array_equal(out.data, ref(a, axis=1, keepdims=True))
+        assert fn(x).item() == ref(a)
+
+
+def test_logsumexp_is_stable_and_handles_all_minus_infinity():
+    x = md.tensor(np.array([[1000.0, 1000.0], [-np.inf, -np.inf]]), requires_grad=True)
+    y = md.logsumexp(x, axis=1)
+    np.testing.assert_allclose(y.data, [1000.0 + math.log(2.0), -np.inf])
+    y[0].backward()
+    np.testing.assert_allclose(x.grad, [[0.5, 0.5], [0.0, 0.0]])
+
+
+def test_var_std_default_to_the_unbiased_estimate_like_pytorch():
+    a = np.random.default_rng(5).standard_normal((4, 6))
+    np.testing.assert_allclose(md.var(f64(a), axis=1).data, a.var(axis=1, ddof=1))
+    np.testing.assert_allclose(md.std(f64(a), correction=0).data, a.std())

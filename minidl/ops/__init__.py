@@ -70,7 +70,23 @@ from minidl.ops.elementwise import (
 )
 from minidl.ops.index import GetItem, IndexPut, getitem, index_put
 from minidl.ops.matmul import MatMul, matmul
-from minidl.ops.reduce import Mean, Sum, mean, sum
+from minidl.ops.reduce import (
+    LogSumExp,
+    Max,
+    Mean,
+    Min,
+    Sum,
+    Var,
+    argmax,
+    argmin,
+    logsumexp,
+    max,
+    mean,
+    min,
+    std,
+    sum,
+    var,
+)
 from minidl.ops.shape import (
     BroadcastTo,
     Concatenate,
@@ -102,7 +118,8 @@ __all__ = [
     # matmul
     "MatMul", "matmul",
     # reduce
-    "Mean", "Sum", "mean", "sum",
+    "LogSumExp", "Max", "Mean", "Min", "Sum", "Var", "argmax", "argmin", "logsumexp", "max", "mean",
+    "min", "std", "sum", "var",
     # shape
     "BroadcastTo", "Concatenate", "Pad", "Permute", "Reshape", "Stack", "broadcast_to", "cat",
     "concatenate", "expand", "flatten", "pad", "permute", "reshape", "split", "squeeze", "stack",

@@ -24,19 +24,22 @@ def reduction_args(name: str, ndim: int, axis, keepdims, dim=None, keepdim=None)
         return None, bool(keepdims)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     out = []
+    n = ndim or 1  # a 0-d tensor accepts axis 0 or -1, as in PyTorch (this module defines max())
     for a in axes:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
             raise TypeError(
                 f"{name}: argument `axis` must be an int or tuple of ints; received {axis!r}"
             )
-        if not -ndim <= a < max(ndim, 1):
+        if not -n <= a < n:
             raise ValueError(
                 f"{name}: axis {a} is out of range for a tensor with {ndim} dimensions "
-                f"(expected {-ndim} <= axis < {max(ndim, 1)})"
+                f"(expected {-n} <= axis < {n})"
             )
-        out.append(int(a) % max(ndim, 1))
+        out.append(int(a) % n)
     if len(set(out)) != len(out):
         raise ValueError(f"{name}: argument `axis` repeats an axis; received {axis!r}")
+    if ndim == 0:
+        return (), bool(keepdims)  # nothing to reduce: the 0-d tensor is its own sum, max, ...
     return tuple(sorted(out)), bool(keepdims)
 
 
@@ -93,3 +96,152 @@ def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
         raise TypeError(f"mean: needs a floating-point tensor; received dtype {x.dtype}")
     axes, keepdims = reduction_args("mean", x.ndim, axis, keepdims, dim, keepdim)
     return Mean.apply(x, axes=axes, keepdims=keepdims)
+
+
+def _reduction_input(x, name: str, need_float: bool = True) -> Tensor:
+    x = operand(x, name)
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    if need_float and x.dtype.kind != "f":
+        raise TypeError(f"{name}: needs a floating-point tensor; received dtype {x.dtype}")
+    return x
+
+
+def _route_to_extremes(ctx, grad) -> np.ndarray:
+    """Backward of max and min: dL/dy / k to each of the k elements of a slice equal to its y."""
+    x, y = ctx.saved_tensors
+    hit = x == expand_back(y, x.shape, ctx.axes, ctx.keepdims)
+    share = hit / np.sum(hit, axis=ctx.axes, keepdims=True).astype(x.dtype)
+    return share * expand_back(grad, x.shape, ctx.axes, ctx.keepdims)
+
+
+class Max(Function):
+    """y = max_i x_i over the axes;  dy/dx_i = 1/k at the k elements that equal the maximum (ties share
+    the gradient evenly, as torch.amax does), 0 elsewhere."""
+
+    pick = staticmethod(np.max)
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims):
+        y = ctx.pick(x, axis=axes, keepdims=keepdims)  # ctx is an instance of Max or Min
+        ctx.save_for_backward(x, y)
+        ctx.axes, ctx.keepdims = axes, keepdims
+        return y
+
+    backward = staticmethod(_route_to_extremes)
+
+
+class Min(Max):
+    """y = min_i x_i over the axes;  dy/dx_i = 1/k at the k elements that equal the minimum, else 0."""
+
+    pick = staticmethod(np.min)
+
+
+def _extreme(fn: type[Function], name: str, x, axis, keepdims, dim, keepdim) -> Tensor:
+    x = _reduction_input(x, name, need_float=False)
+    axes, keepdims = reduction_args(name, x.ndim, axis, keepdims, dim, keepdim)
+    if x.size == 0:
+        raise ValueError(f"{name}: the tensor is empty (shape {x.shape}); there is no {name}imum")
+    return fn.apply(x, axes=axes, keepdims=keepdims)
+
+
+def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
+    """Largest value over `axis` (all axes when None). Values only, like numpy.max / torch.amax."""
+    return _extreme(Max, "max", x, axis, keepdims, dim, keepdim)
+
+
+def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
+    """Smallest value over `axis` (all axes when None). Values only, like numpy.min / torch.amin."""
+    return _extreme(Min, "min", x, axis, keepdims, dim, keepdim)
+
+
+class Var(Function):
+    """y = Σ_i (x_i − x̄)² / (n − c) over the axes (c = correction; 1 gives the unbiased estimate);
+    dy/dx_i = 2(x_i − x̄)/(n − c)  (x̄'s own dependence on x_i drops out because Σ_i (x_i − x̄) = 0)."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims, correction):
+        centered = x - np.mean(x, axis=axes, keepdims=True)
+        n = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))  # elements per slice
+        ctx.save_for_backward(centered)
+        ctx.axes, ctx.keepdims, ctx.denominator = axes, keepdims, n - correction
+        with np.errstate(divide="ignore", invalid="ignore"):  # n <= c gives inf/nan, as in PyTorch
+            return np.sum(centered * centered, axis=axes, keepdims=keepdims) / (n - correction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (centered,) = ctx.saved_tensors
+        g = expand_back(grad, centered.shape, ctx.axes, ctx.keepdims)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g * (2 / ctx.denominator) * centered
+
+
+def var(x, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=None) -> Tensor:
+    """Variance over `axis`, Σ(x − x̄)²/(n − correction); correction=1 (PyTorch's default) is
+    the unbiased estimate, correction=0 the population variance (NumPy's default)."""
+    x = _reduction_input(x, "var")
+    axes, keepdims = reduction_args("var", x.ndim, axis, keepdims, dim, keepdim)
+    if axes is None:
+        axes = tuple(range(x.ndim))
+    return Var.apply(x, axes=axes, keepdims=keepdims, correction=correction)
+
+
+def std(x, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=None) -> Tensor:
+    """Standard deviation over `axis`, √var (see `var`);  dσ/dx_i = (x_i − x̄)/((n − c)·σ), which
+    the composite √ of `var` supplies (infinite where σ = 0, as in PyTorch)."""
+    from minidl.ops.elementwise import sqrt  # a composite: its gradient is the chain rule's
+
+    return sqrt(var(x, axis, keepdims, correction=correction, dim=dim, keepdim=keepdim))
+
+
+class LogSumExp(Function):
+    """y = m + ln Σ_i e^(x_i − m) over the axes (m = max x, so no exponent is positive);
+    dy/dx_i = e^(x_i − y) = softmax(x)_i."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims):
+        m = np.max(x, axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)  # all −inf (or an inf) slice: shift by 0 instead
+        with np.errstate(divide="ignore"):  # ln 0 = −inf for an all −inf slice is the answer
+            y = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        ctx.save_for_backward(x, y)
+        ctx.axes, ctx.keepdims = axes, keepdims
+        return y if keepdims else np.squeeze(y, axis=axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        g = expand_back(grad, x.shape, ctx.axes, ctx.keepdims)
+        with np.errstate(invalid="ignore"):  # −inf − (−inf): a slice of only −inf gets no gradient
+            return g * np.where(np.isneginf(y), 0, np.exp(x - y))
+
+
+def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
+    """ln Σ e^x over `axis` (all axes when None), stable for large inputs."""
+    x = _reduction_input(x, "logsumexp")
+    axes, keepdims = reduction_args("logsumexp", x.ndim, axis, keepdims, dim, keepdim)
+    if axes is None:
+        axes = tuple(range(x.ndim))
+    return LogSumExp.apply(x, axes=axes, keepdims=keepdims)
+
+
+def _arg_extreme(np_fn, name: str, x, axis, keepdims, dim, keepdim) -> Tensor:
+    x = _reduction_input(x, name, need_float=False)
+    axes, keepdims = reduction_args(name, x.ndim, axis, keepdims, dim, keepdim)
+    if axes is not None and len(axes) != 1:
+        raise TypeError(f"{name}: argument `axis` must be a single int or None; received {axis!r}")
+    if x.size == 0:
+        raise ValueError(f"{name}: the tensor is empty (shape {x.shape})")
+    a = None if axes is None or x.ndim == 0 else axes[0]
+    out = np_fn(x.data, axis=a, keepdims=keepdims)
+    return Tensor._wrap(np.asarray(out, dtype=np.int64))
+
+
+def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
+    """Index of the largest value along `axis` (of the flattened tensor when None); int64, not
+    differentiable. The first index wins a tie."""
+    return _arg_extreme(np.argmax, "argmax", x, axis, keepdims, dim, keepdim)
+
+
+def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
+    """Index of the smallest value along `axis` (flattened when None); int64, not differentiable."""
+    return _arg_extreme(np.argmin, "argmin", x, axis, keepdims, dim, keepdim)
