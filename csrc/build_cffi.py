@@ -39,8 +39,9 @@ ffibuilder.cdef(_cdef(HERE / "minidl_kernels.h"))
 ffibuilder.set_source(
     "minidl._minidl_c",
     '#include "minidl_kernels.h"',
-    sources=[str(HERE / s) for s in SOURCES],
-    include_dirs=[str(HERE)],
+    # setuptools wants paths relative to setup.py's folder (the repository root, the cwd of a build)
+    sources=[f"csrc/{name}" for name in SOURCES],
+    include_dirs=["csrc"],
     define_macros=[("MINIDL_CFLAGS_STR", f'"{flag_text}"')],
     extra_compile_args=[*cflags, *_openmp_flags()],
     extra_link_args=[*_openmp_flags(), *[f for f in cflags if f.startswith("-fsanitize")]],
@@ -48,6 +49,7 @@ ffibuilder.set_source(
 
 if __name__ == "__main__":
     # in-place build for development: compile under build/, then put the .so beside minidl's sources
+    os.chdir(HERE.parent)
     built = pathlib.Path(
         ffibuilder.compile(tmpdir=str(HERE.parent / "build" / "cffi"), verbose="-v" in sys.argv)
     )

@@ -1,0 +1,243 @@
+"""The Numba backend: the C kernels' algorithms (im2col + blocked GEMM, direct pooling loops) in
+Python syntax, compiled by Numba. Same functions and signatures as `reference.py`.
+
+Importing this module raises ImportError when Numba is missing, and the dispatcher reports it. The
+compiled code is cached on disk (cache=True), so only the first run of a fresh checkout pays the JIT
+compile. `fastmath` lets LLVM reorder the sums into SIMD lanes; `parallel` kernels split the images
+(conv) or planes (pooling) or row blocks (GEMM) over the threads set by `set_num_threads`.
+"""
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+_JIT = dict(cache=True, fastmath=True, nogil=True)
+KB, NB, MB = 128, 256, 64  # GEMM blocks: a KB x NB block of B (128 KB in float32) stays in L2
+
+
+# --------------------------------------------------------------------------------------------- GEMM
+@njit(**_JIT)
+def _gemm_rows(a, b, c, i0, i1, accumulate):
+    """c[i0:i1] (+)= a[i0:i1] @ b, one thread. Four rows of c at a time share every load of b:
+    the inner j loop does 4 multiply-adds per element of b and vectorises over j."""
+    kdim, n = b.shape
+    if not accumulate:
+        c[i0:i1, :] = 0
+    for k0 in range(0, kdim, KB):
+        k1 = min(k0 + KB, kdim)
+        for j0 in range(0, n, NB):
+            j1 = min(j0 + NB, n)
+            i = i0
+            while i + 4 <= i1:
+                for k in range(k0, k1):
+                    a0, a1, a2, a3 = a[i, k], a[i + 1, k], a[i + 2, k], a[i + 3, k]
+                    for j in range(j0, j1):
+                        bkj = b[k, j]
+                        c[i, j] += a0 * bkj
+                        c[i + 1, j] += a1 * bkj
+                        c[i + 2, j] += a2 * bkj
+                        c[i + 3, j] += a3 * bkj
+                i += 4
+            for r in range(i, i1):  # the last 0..3 rows
+                for k in range(k0, k1):
+                    ark = a[r, k]
+                    for j in range(j0, j1):
+                        c[r, j] += ark * b[k, j]
+
+
+@njit(parallel=True, **_JIT)
+def _gemm_parallel(a, b, c):
+    m = a.shape[0]
+    for blk in prange((m + MB - 1) // MB):
+        _gemm_rows(a, b, c, blk * MB, min(blk * MB + MB, m), False)
+
+
+def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """out = a @ b (C-contiguous copies of strided views: one compiled version per dtype)."""
+    _gemm_parallel(np.ascontiguousarray(a), np.ascontiguousarray(b), out)
+
+
+# --------------------------------------------------------------------------------------------- conv2d
+@njit(**_JIT)
+def _im2col(x, col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw):
+    """x (C, H, W) -> col (C*KH*KW, OH*OW), zero where a window covers padding."""
+    c_in, h, w = x.shape
+    for c in range(c_in):
+        for p in range(kh):
+            for q in range(kw):
+                row = (c * kh + p) * kw + q
+                for i in range(oh):
+                    hh = i * sh + p * dh - ph
+                    for j in range(ow):
+                        ww = j * sw + q * dw - pw
+                        inside = 0 <= hh < h and 0 <= ww < w
+                        col[row, i * ow + j] = x[c, hh, ww] if inside else 0.0
+
+
+@njit(**_JIT)
+def _col2im(col, gx, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw):
+    """gx (C, H, W) += the windows of col (C*KH*KW, OH*OW); the adjoint of _im2col."""
+    c_in, h, w = gx.shape
+    for c in range(c_in):
+        for p in range(kh):
+            for q in range(kw):
+                row = (c * kh + p) * kw + q
+                for i in range(oh):
+                    hh = i * sh + p * dh - ph
+                    if 0 <= hh < h:
+                        for j in range(ow):
+                            ww = j * sw + q * dw - pw
+                            if 0 <= ww < w:
+                                gx[c, hh, ww] += col[row, i * ow + j]
+
+
+@njit(parallel=True, **_JIT)
+def _conv_forward(x, w2, bias, y, kh, kw, sh, sw, ph, pw, dh, dw):
+    n_img, f = x.shape[0], w2.shape[0]
+    oh, ow = y.shape[2], y.shape[3]
+    for n in prange(n_img):
+        col = np.empty((w2.shape[1], oh * ow), dtype=x.dtype)
+        _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw)
+        yn = y[n].reshape(f, oh * ow)
+        _gemm_rows(w2, col, yn, 0, f, False)  # (F, CKK) @ (CKK, OH*OW)
+        for k in range(f):
+            yn[k, :] += bias[k]
+
+
+@njit(parallel=True, **_JIT)
+def _conv_backward_input(gy, w2t, gx, kh, kw, sh, sw, ph, pw, dh, dw):
+    n_img, f, oh, ow = gy.shape
+    for n in prange(n_img):
+        dcol = np.empty((w2t.shape[0], oh * ow), dtype=gy.dtype)
+        _gemm_rows(w2t, gy[n].reshape(f, oh * ow), dcol, 0, w2t.shape[0], False)  # W^T @ gy_n
+        gx[n, :, :, :] = 0
+        _col2im(dcol, gx[n], kh, kw, oh, ow, sh, sw, ph, pw, dh, dw)
+
+
+@njit(parallel=True, **_JIT)
+def _conv_backward_weight(gy, x, partial, kh, kw, sh, sw, ph, pw, dh, dw):
+    """partial[t] = sum over the images of chunk t of gy_n @ col_n^T; the caller adds the chunks."""
+    n_img, f, oh, ow = gy.shape
+    chunks = partial.shape[0]
+    ckk = partial.shape[2]
+    for t in prange(chunks):
+        col = np.empty((ckk, oh * ow), dtype=x.dtype)
+        colt = np.empty((oh * ow, ckk), dtype=x.dtype)
+        partial[t, :, :] = 0
+        for n in range(t * n_img // chunks, (t + 1) * n_img // chunks):
+            _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw)
+            colt[:, :] = col.T
+            _gemm_rows(gy[n].reshape(f, oh * ow), colt, partial[t], 0, f, True)
+
+
+def conv2d_forward(x, w, bias, out, stride, padding, dilation) -> None:
+    """y = w * x + b (see reference.conv2d_forward)."""
+    f, _, kh, kw = w.shape
+    b = np.zeros(f, dtype=x.dtype) if bias is None else bias
+    _conv_forward(x, w.reshape(f, -1), b, out, kh, kw, *stride, *padding, *dilation)
+
+
+def conv2d_backward_input(grad_out, w, out, stride, padding, dilation) -> None:
+    """dL/dx = col2im(w^T @ dL/dy) (see reference.conv2d_backward_input)."""
+    f, _, kh, kw = w.shape
+    w2t = np.ascontiguousarray(w.reshape(f, -1).T)  # (CKK, F), small
+    _conv_backward_input(grad_out, w2t, out, kh, kw, *stride, *padding, *dilation)
+
+
+def conv2d_backward_weight(grad_out, x, out, stride, padding, dilation) -> None:
+    """dL/dw = sum_n dL/dy_n @ col_n^T, summed per thread chunk then across chunks."""
+    f, c, kh, kw = out.shape
+    chunks = max(1, min(numba.get_num_threads(), x.shape[0]))
+    partial = np.empty((chunks, f, c * kh * kw), dtype=x.dtype)
+    _conv_backward_weight(grad_out, x, partial, kh, kw, *stride, *padding, *dilation)
+    out[...] = partial.sum(axis=0).reshape(out.shape)
+
+
+def conv2d_backward_bias(grad_out, out) -> None:
+    """dL/db[f] = sum_{n,i,j} dL/dy[n, f, i, j] (a reduction NumPy already does at memory speed)."""
+    out[...] = grad_out.sum(axis=(0, 2, 3))
+
+
+# --------------------------------------------------------------------------------------------- pooling
+@njit(parallel=True, **_JIT)
+def _max_pool_forward(x, y, idx, kh, kw, sh, sw, ph, pw):
+    nc, h, w = x.shape
+    oh, ow = y.shape[1], y.shape[2]
+    for plane in prange(nc):
+        for i in range(oh):
+            h0, h1 = max(i * sh - ph, 0), min(i * sh - ph + kh, h)
+            for j in range(ow):
+                w0, w1 = max(j * sw - pw, 0), min(j * sw - pw + kw, w)
+                bh, bw = h0, w0
+                for hh in range(h0, h1):
+                    for ww in range(w0, w1):
+                        v, best = x[plane, hh, ww], x[plane, bh, bw]
+                        # strictly greater: ties keep the first; a NaN wins once, like argmax
+                        if v > best or (v != v and best == best):
+                            bh, bw = hh, ww
+                y[plane, i, j] = x[plane, bh, bw]
+                idx[plane, i, j] = bh * w + bw
+
+
+@njit(parallel=True, **_JIT)
+def _max_pool_backward(gy, idx, gx):
+    nc, oh, ow = gy.shape
+    for plane in prange(nc):
+        gx[plane, :] = 0
+        for i in range(oh):
+            for j in range(ow):
+                gx[plane, idx[plane, i, j]] += gy[plane, i, j]
+
+
+@njit(parallel=True, **_JIT)
+def _avg_pool(src, dst, kh, kw, sh, sw, ph, pw, backward):
+    """forward: dst = window means of src; backward: dst (the input's gradient) = shared-out src."""
+    scale = 1.0 / (kh * kw)
+    nc = src.shape[0]
+    h, w = (dst.shape[1], dst.shape[2]) if backward else (src.shape[1], src.shape[2])
+    oh, ow = (src.shape[1], src.shape[2]) if backward else (dst.shape[1], dst.shape[2])
+    for plane in prange(nc):
+        if backward:
+            dst[plane, :, :] = 0
+        for i in range(oh):
+            h0, h1 = max(i * sh - ph, 0), min(i * sh - ph + kh, h)
+            for j in range(ow):
+                w0, w1 = max(j * sw - pw, 0), min(j * sw - pw + kw, w)
+                if backward:
+                    share = src[plane, i, j] * scale
+                    for hh in range(h0, h1):
+                        for ww in range(w0, w1):
+                            dst[plane, hh, ww] += share
+                else:
+                    total = src.dtype.type(0)
+                    for hh in range(h0, h1):
+                        for ww in range(w0, w1):
+                            total += src[plane, hh, ww]
+                    dst[plane, i, j] = total * scale
+
+
+def _planes(a: np.ndarray) -> np.ndarray:
+    """(N, C, H, W) -> (N*C, H, W), a view."""
+    return a.reshape(-1, *a.shape[2:])
+
+
+def max_pool2d_forward(x, out, indices, kernel_size, stride, padding) -> None:
+    """Window maxima and the flat positions of their (first) arg-max."""
+    _max_pool_forward(_planes(x), _planes(out), _planes(indices), *kernel_size, *stride, *padding)
+
+
+def max_pool2d_backward(grad_out, indices, out, kernel_size, stride, padding) -> None:
+    """Route each output gradient to its window's arg-max."""
+    _max_pool_backward(
+        _planes(grad_out), _planes(indices), _planes(out).reshape(out.shape[0] * out.shape[1], -1)
+    )
+
+
+def avg_pool2d_forward(x, out, kernel_size, stride, padding) -> None:
+    """Window means (zeros of the padding included)."""
+    _avg_pool(_planes(x), _planes(out), *kernel_size, *stride, *padding, False)
+
+
+def avg_pool2d_backward(grad_out, out, kernel_size, stride, padding) -> None:
+    """Each window's gradient shared equally among its KH*KW positions."""
+    _avg_pool(_planes(grad_out), _planes(out), *kernel_size, *stride, *padding, True)
