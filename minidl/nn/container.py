@@ -1,0 +1,111 @@
+"""Containers: `Sequential` (modules applied one after another) and `ModuleList` (a registered list)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+
+from minidl.nn.module import Module
+
+
+class Sequential(Module):
+    """y = f_n(... f_2(f_1(x))): the children applied in order. Names are "0", "1", ... (as in
+    PyTorch), or the keys of an OrderedDict passed as the only argument.
+
+        model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            for name, m in modules[0].items():
+                self.add_module(name, m)
+        else:
+            for i, m in enumerate(modules):
+                if not isinstance(m, Module):
+                    raise TypeError(
+                        f"Sequential: argument {i} is a {type(m).__name__}, not a Module"
+                    )
+                self.add_module(str(i), m)
+        self._layers = tuple(self._modules.values())  # the forward loop reads a tuple, not a dict
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        super().add_module(name, module)
+        object.__setattr__(
+            self, "_layers", tuple(m for m in self._modules.values() if m is not None)
+        )
+
+    def append(self, module: Module) -> Sequential:
+        """Add a module at the end; returns self."""
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def forward(self, x):
+        for layer in self._layers:
+            x = layer(x)
+        return x
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Sequential(OrderedDict(list(self._modules.items())[index]))
+        return list(self._modules.values())[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters are registered (a plain Python list would hide them).
+
+    self.blocks = nn.ModuleList([nn.Linear(8, 8) for _ in range(3)])
+    """
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def append(self, module: Module) -> ModuleList:
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        items = list(self._modules.values())
+        items.insert(index, module)
+        self._rebuild(items)
+
+    def _rebuild(self, items: list) -> None:
+        for name in list(self._modules):
+            delattr(self, name)
+        for i, m in enumerate(items):
+            self.add_module(str(i), m)
+
+    def __getitem__(self, index):
+        items = list(self._modules.values())
+        if isinstance(index, slice):
+            return ModuleList(items[index])
+        return items[index]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        items = list(self._modules.values())
+        items[index] = module
+        self._rebuild(items)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(
+            "ModuleList has no forward: iterate over it in your own module's forward"
+        )

@@ -1,0 +1,383 @@
+"""Loss functions (functional forms), with PyTorch's names, arguments and numbers.
+
+`reduction` is 'mean' (default), 'sum' or 'none' (the per-element losses). Regression losses
+require input and target of the same shape: silently broadcasting (N, 1) against (N,) into an (N, N)
+matrix is a classic bug, so it is an error here. Classification losses take logits and integer
+class targets and are computed in log space (log-sum-exp), so no log(0) ever happens.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minidl.autograd import Function, Tensor
+from minidl.ops.activation import log_softmax
+from minidl.ops.elementwise import operand, where
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _check_reduction(where: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"{where}: {reduction!r} is not a valid value for reduction; expected one of "
+            f"'mean', 'sum', 'none'"
+        )
+
+
+def _pair(where: str, input, target) -> tuple:
+    """(input, target) as tensors of one shape, or an error showing both shapes."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{where}: argument `input` must be a Tensor; received {type(input).__name__}"
+        )
+    target = operand(target, where)
+    if np.shape(target.data if isinstance(target, Tensor) else target) != input.shape:
+        shape = np.shape(target.data if isinstance(target, Tensor) else target)
+        raise ValueError(
+            f"{where}: input and target must have the same shape; received input {input.shape} "
+            f"and target {shape} (reshape one of them, e.g. target.reshape(input.shape))"
+        )
+    return input, target
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+# --- regression ------------------------------------------------------------------------------------
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """ℓ_i = (x_i − y_i)²;  mean squared error by default."""
+    _check_reduction("mse_loss", reduction)
+    input, target = _pair("mse_loss", input, target)
+    d = input - target
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """ℓ_i = |x_i − y_i|;  mean absolute error by default."""
+    _check_reduction("l1_loss", reduction)
+    input, target = _pair("l1_loss", input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """ℓ_i = ½ d² if |d| < δ, else δ (|d| − ½ δ), with d = x_i − y_i (quadratic near 0, linear
+    beyond δ, so outliers pull with a bounded force)."""
+    _check_reduction("huber_loss", reduction)
+    if delta <= 0:
+        raise ValueError(f"huber_loss: argument `delta` must be > 0; received delta={delta}")
+    input, target = _pair("huber_loss", input, target)
+    d = input - target
+    a = d.abs()
+    loss = where(a.data < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input: Tensor, target, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """ℓ_i = ½ d² / β if |d| < β, else |d| − ½ β  (= huber_loss with δ = β, divided by β;
+    β = 0 gives the L1 loss)."""
+    _check_reduction("smooth_l1_loss", reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: argument `beta` must be >= 0; received beta={beta}")
+    input, target = _pair("smooth_l1_loss", input, target)
+    d = input - target
+    a = d.abs()
+    if beta == 0:
+        return _reduce(a, reduction)
+    loss = where(a.data < beta, (0.5 / beta) * d * d, a - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+# --- classification with integer targets ----------------------------------------------------------
+
+
+def _class_targets(where: str, input: Tensor, target, ignore_index: int) -> np.ndarray:
+    """Integer targets of shape (N, d1, ...) for input (N, C, d1, ...), checked against C."""
+    t = _data(target)
+    t = np.asarray(t)
+    expected = (input.shape[0], *input.shape[2:])
+    if t.shape != expected:
+        raise ValueError(
+            f"{where}: for input of shape {input.shape} (N, C, ...) expected target of shape "
+            f"{expected}; received {t.shape}"
+        )
+    c = input.shape[1]
+    valid = t[t != ignore_index]
+    if valid.size and (valid.min() < 0 or valid.max() >= c):
+        bad = valid.min() if valid.min() < 0 else valid.max()
+        raise IndexError(f"{where}: Target {bad} is out of bounds for {c} classes (0..{c - 1})")
+    return t
+
+
+def _class_weight(where: str, weight, c: int, dtype) -> np.ndarray | None:
+    if weight is None:
+        return None
+    w = np.asarray(_data(weight), dtype=dtype)
+    if w.shape != (c,):
+        raise ValueError(f"{where}: argument `weight` must have shape ({c},); received {w.shape}")
+    return w
+
+
+def _unbatched(input: Tensor, target):
+    """(C,) logits with a scalar target are a batch of one."""
+    return input.reshape(1, -1), np.asarray(_data(target)).reshape(1)
+
+
+def nll_loss(
+    input: Tensor, target, weight=None, ignore_index: int = -100, reduction: str = "mean"
+) -> Tensor:
+    """Negative log-likelihood of log-probabilities x (N, C, ...) at integer targets y:
+
+    ℓ_i = −w_{y_i} · x_{i, y_i}   (0 where y_i = ignore_index)
+    mean = Σ_i ℓ_i / Σ_i w_{y_i}  (PyTorch's weighted mean: over the weights, not the count)
+    """
+    _check_reduction("nll_loss", reduction)
+    if input.ndim == 1:
+        input, target = _unbatched(input, target)
+        reduction_shape = ()
+    else:
+        reduction_shape = None
+    if input.ndim < 2:
+        raise ValueError(f"nll_loss: expected input (N, C, ...); received shape {input.shape}")
+    t = _class_targets("nll_loss", input, target, ignore_index)
+    w = _class_weight("nll_loss", weight, input.shape[1], input.dtype)
+    valid = t != ignore_index
+    safe = np.where(valid, t, 0)
+    w_y = valid.astype(input.dtype) if w is None else w[safe] * valid  # (N, ...)
+    # a constant (N, C, ...) mask holding w_{y_i} at the target class: ℓ = −Σ_c x ⊙ mask
+    mask = np.zeros(input.shape, dtype=input.dtype)
+    np.put_along_axis(mask, safe[:, None], w_y[:, None], axis=1)
+    loss = -(input * mask).sum(axis=1)
+    if reduction == "mean":
+        return loss.sum() / w_y.sum()
+    if reduction == "sum":
+        return loss.sum()
+    return loss.reshape(reduction_shape) if reduction_shape is not None else loss
+
+
+class SoftmaxCrossEntropy(Function):
+    """Fused log-softmax + negative log-likelihood (+ label smoothing) for logits z (N, C):
+
+        log p_ic = z_ic − log Σ_k exp z_ik           (shifted by max_k z_ik: no overflow)
+        ℓ_i = (1 − ε) · (−w_{y_i} log p_{i,y_i}) + (ε / C) · (−Σ_c w_c log p_ic)
+        dℓ_i/dz_ic = a_ic − p_ic Σ_k a_ik,   a_ic = −(1 − ε) w_{y_i} [c = y_i] − (ε / C) w_c
+
+    (without weights and smoothing: dℓ_i/dz_i = p_i − onehot(y_i)). One node for speed; the
+    gradient never divides by a probability, so it is as stable as the forward pass.
+    """
+
+    @staticmethod
+    def forward(ctx, z, target, weight, ignore_index, reduction, label_smoothing):
+        n, c = z.shape
+        shifted = z - z.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        valid = target != ignore_index
+        safe = np.where(valid, target, 0)
+        w_y = valid.astype(z.dtype) if weight is None else weight[safe] * valid  # (N,)
+        loss = -logp[np.arange(n), safe] * w_y
+        eps = label_smoothing
+        if eps > 0:
+            smooth = -(logp.sum(axis=1) if weight is None else logp @ weight) * valid
+            loss = (1 - eps) * loss + (eps / c) * smooth
+        ctx.save_for_backward(logp)
+        ctx.safe, ctx.w_y, ctx.valid, ctx.weight = safe, w_y, valid, weight
+        ctx.reduction, ctx.eps = reduction, eps
+        if reduction == "none":
+            return loss
+        total = loss.sum()
+        ctx.denominator = w_y.sum() if reduction == "mean" else 1.0
+        return np.asarray(total / ctx.denominator, dtype=z.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (logp,) = ctx.saved_tensors
+        n, c = logp.shape
+        scale = g[:, None] if ctx.reduction == "none" else g / ctx.denominator  # dL/dℓ_i
+        eps = ctx.eps
+        a = np.zeros_like(logp)
+        a[np.arange(n), ctx.safe] = -(1 - eps) * ctx.w_y
+        if eps > 0:
+            w = 1.0 if ctx.weight is None else ctx.weight[None, :]
+            a -= (eps / c) * w * ctx.valid[:, None]
+        a *= scale
+        p = np.exp(logp)
+        return a - p * a.sum(axis=1, keepdims=True)
+
+
+def cross_entropy(
+    input: Tensor,
+    target,
+    weight=None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax cross-entropy of logits x (N, C) or (N, C, d1, ...), natural log.
+
+    Integer targets y (N, d1, ...):  ℓ_i = −w_{y_i} log softmax(x_i)_{y_i}, smoothed with ε as
+    (1 − ε) ℓ_i + (ε/C) Σ_c −w_c log softmax(x_i)_c; the mean divides by Σ_i w_{y_i} over targets
+    that are not `ignore_index`. Class-probability targets (the logits' shape):
+    ℓ_i = −Σ_c w_c q_ic log softmax(x_i)_c with q smoothed to (1 − ε) q + ε/C; the mean divides by N.
+    """
+    _check_reduction("cross_entropy", reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(
+            f"cross_entropy: label_smoothing must be between 0.0 and 1.0; received {label_smoothing}"
+        )
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"cross_entropy: argument `input` must be a Tensor of logits; received {type(input).__name__}"
+        )
+    t = _data(target)
+    if np.asarray(t).dtype.kind == "f":
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
+    unbatched = input.ndim == 1
+    if unbatched:
+        input, t = _unbatched(input, t)
+    if input.ndim < 2:
+        raise ValueError(f"cross_entropy: expected input (N, C, ...); received shape {input.shape}")
+    if input.ndim > 2:  # (N, C, d...): log-softmax over C, then the NLL (smoothing added below)
+        logp = log_softmax(input, 1)
+        loss = nll_loss(logp, t, weight, ignore_index, reduction)
+        if label_smoothing > 0:
+            loss = (1 - label_smoothing) * loss + label_smoothing * _smooth_term(
+                logp, np.asarray(t), weight, ignore_index, reduction
+            )
+        return loss
+    t = _class_targets("cross_entropy", input, t, ignore_index)
+    w = _class_weight("cross_entropy", weight, input.shape[1], input.dtype)
+    loss = SoftmaxCrossEntropy.apply(
+        input, target=t, weight=w, ignore_index=ignore_index, reduction=reduction,
+        label_smoothing=float(label_smoothing),
+    )  # fmt: skip
+    return loss.reshape(()) if unbatched and reduction == "none" else loss
+
+
+def _smooth_term(logp, t, weight, ignore_index, reduction) -> Tensor:
+    """(1/C) Σ_c −w_c log p_c per target position, zero where ignored, reduced like the NLL."""
+    c = logp.shape[1]
+    valid = t != ignore_index
+    w = np.ones(c, dtype=logp.dtype) if weight is None else np.asarray(_data(weight), logp.dtype)
+    shape = (1, c) + (1,) * (logp.ndim - 2)
+    smooth = -(logp * (w / c).reshape(shape)).sum(axis=1) * valid
+    if reduction == "mean":
+        return smooth.sum() / (w[np.where(valid, t, 0)] * valid).sum()
+    return smooth.sum() if reduction == "sum" else smooth
+
+
+def _cross_entropy_probs(input, target, weight, reduction, label_smoothing) -> Tensor:
+    if np.shape(_data(target)) != input.shape:
+        raise ValueError(
+            f"cross_entropy: class-probability targets must have the logits' shape {input.shape}; "
+            f"received {np.shape(_data(target))}"
+        )
+    class_dim = 0 if input.ndim == 1 else 1
+    c = input.shape[class_dim]
+    q = target
+    if label_smoothing > 0:
+        q = q * (1 - label_smoothing) + label_smoothing / c
+    logp = log_softmax(input, class_dim)
+    if weight is not None:
+        w = _class_weight("cross_entropy", weight, c, input.dtype)
+        q = q * w.reshape((c,) + (1,) * (input.ndim - class_dim - 1))
+    loss = -(logp * q).sum(axis=class_dim)
+    if reduction == "mean":
+        return loss.sum() / (input.data.size // c)
+    return loss.sum() if reduction == "sum" else loss
+
+
+# --- binary classification ---------------------------------------------------------------------------
+
+
+class BinaryCrossEntropy(Function):
+    """ℓ = −w (y log p + (1 − y) log(1 − p)), each log clamped at −100 as in PyTorch (so p = 0 or 1
+    gives a large finite loss, not inf);  dℓ/dp = w (p − y) / max(p (1 − p), 10⁻¹²),
+    dℓ/dy = w (log(1 − p) − log p)."""
+
+    @staticmethod
+    def forward(ctx, p, y, weight):
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), -100)
+            log_1mp = np.maximum(np.log1p(-p), -100)
+        ctx.save_for_backward(p, y, log_p, log_1mp)
+        ctx.weight = weight
+        loss = -(y * log_p + (1 - y) * log_1mp)
+        return loss if weight is None else loss * weight
+
+    @staticmethod
+    def backward(ctx, g):
+        p, y, log_p, log_1mp = ctx.saved_tensors
+        gw = g if ctx.weight is None else g * ctx.weight
+        dp = gw * (p - y) / np.maximum(p * (1 - p), 1e-12) if ctx.needs_input_grad[0] else None
+        dy = gw * (log_1mp - log_p) if ctx.needs_input_grad[1] else None
+        return dp, dy, None
+
+
+def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities p ∈ [0, 1] (e.g. after a sigmoid); see
+    `BinaryCrossEntropy`. Prefer `binary_cross_entropy_with_logits` on raw scores: it is stable."""
+    _check_reduction("binary_cross_entropy", reduction)
+    input, target = _pair("binary_cross_entropy", input, target)
+    p = input.data
+    if p.size and (p.min() < 0 or p.max() > 1):
+        raise ValueError(
+            f"binary_cross_entropy: all elements of input should be between 0 and 1; received "
+            f"min {p.min()}, max {p.max()} (pass logits to binary_cross_entropy_with_logits)"
+        )
+    w = None if weight is None else np.asarray(_data(weight), dtype=input.dtype)
+    return _reduce(BinaryCrossEntropy.apply(input, target, w), reduction)
+
+
+class BCEWithLogits(Function):
+    """Sigmoid + binary cross-entropy on logits x, stable for any x:
+
+        ℓ = (1 − y) x + l · softplus(−x),   l = 1 + (pos_weight − 1) y,
+        softplus(−x) = log(1 + e^{−|x|}) + max(−x, 0)   (never exponentiates a large number)
+        dℓ/dx = (1 − y) − l σ(−x),   dℓ/dy = −x + (pos_weight − 1) softplus(−x)
+    (without pos_weight: dℓ/dx = σ(x) − y), all times the element weight w."""
+
+    @staticmethod
+    def forward(ctx, x, y, weight, pos_weight):
+        sp = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)  # softplus(−x)
+        lw = 1.0 if pos_weight is None else 1 + (pos_weight - 1) * y
+        loss = (1 - y) * x + lw * sp
+        ctx.save_for_backward(x, y, sp)
+        ctx.weight, ctx.pos_weight, ctx.lw = weight, pos_weight, lw
+        return loss if weight is None else loss * weight
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, sp = ctx.saved_tensors
+        gw = g if ctx.weight is None else g * ctx.weight
+        dx = dy = None
+        if ctx.needs_input_grad[0]:
+            sig = np.exp(-sp)  # σ(x) = e^{−softplus(−x)}, so σ(−x) = 1 − σ(x)
+            dx = gw * ((1 - y) - ctx.lw * (1 - sig))
+        if ctx.needs_input_grad[1]:
+            pw = 1.0 if ctx.pos_weight is None else ctx.pos_weight
+            dy = gw * (-x + (pw - 1) * sp)
+        return dx, dy, None, None
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor, target, weight=None, reduction: str = "mean", pos_weight=None
+) -> Tensor:
+    """Binary cross-entropy on logits (see `BCEWithLogits`). `pos_weight` (broadcast over the last
+    dimension, one per class) multiplies the positive term: pos_weight = n_neg/n_pos balances
+    classes; `weight` multiplies each element's loss."""
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    input, target = _pair("binary_cross_entropy_with_logits", input, target)
+    w = None if weight is None else np.asarray(_data(weight), dtype=input.dtype)
+    pw = None if pos_weight is None else np.asarray(_data(pos_weight), dtype=input.dtype)
+    return _reduce(BCEWithLogits.apply(input, target, w, pw), reduction)

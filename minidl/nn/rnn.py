@@ -1,0 +1,227 @@
+"""Recurrent layers: `RNN` (Elman, tanh or relu) and `LSTM`, with PyTorch's parameters and outputs.
+
+Both unroll the recurrence in Python over the time steps, building the graph from ops (matmul, add,
+sigmoid, tanh, indexing), so back-propagation through time comes from the engine for free. For
+layer k the parameters are named and shaped exactly as PyTorch's (G = H for RNN, 4H for LSTM):
+
+    weight_ih_l{k}: (G, input_size or H)   weight_hh_l{k}: (G, H)   bias_ih_l{k}, bias_hh_l{k}: (G,)
+
+so a PyTorch state dict loads one to one. All are initialised U(−1/√H, 1/√H), as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import math
+
+from minidl.autograd import Tensor
+from minidl.creation import zeros
+from minidl.nn import functional as F
+from minidl.nn import init
+from minidl.nn.linear import check_positive, empty_parameter
+from minidl.nn.module import Module
+from minidl.ops.shape import stack
+from minidl.random import as_generator
+
+
+class _RNNBase(Module):
+    """Parameters, checks and the layer/time loops shared by RNN and LSTM; `_cell` is the step."""
+
+    _gates = 1  # G = _gates · hidden_size
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        generator=None,
+    ):
+        super().__init__()
+        name = type(self).__name__
+        check_positive(name, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
+        if not 0.0 <= dropout <= 1.0:
+            raise ValueError(
+                f"{name}: dropout should be a number in range [0, 1] representing the probability "
+                f"of an element being zeroed; received dropout={dropout}"
+            )
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
+        self.generator = None if generator is None else as_generator(generator, name)
+        g = self._gates * hidden_size
+        for k in range(num_layers):
+            fan_in = input_size if k == 0 else hidden_size
+            setattr(self, f"weight_ih_l{k}", empty_parameter(g, fan_in))
+            setattr(self, f"weight_hh_l{k}", empty_parameter(g, hidden_size))
+            if bias:
+                setattr(self, f"bias_ih_l{k}", empty_parameter(g))
+                setattr(self, f"bias_hh_l{k}", empty_parameter(g))
+            else:
+                self.register_parameter(f"bias_ih_l{k}", None)
+                self.register_parameter(f"bias_hh_l{k}", None)
+        self.reset_parameters(self.generator)
+
+    def reset_parameters(self, generator=None) -> None:
+        """Every weight and bias ~ U(−1/√H, 1/√H), in registration order (as PyTorch draws them)."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            init.uniform_(p, -bound, bound, generator=generator)
+
+    def _layer_params(self, k: int) -> tuple:
+        return (
+            getattr(self, f"weight_ih_l{k}"),
+            getattr(self, f"weight_hh_l{k}"),
+            getattr(self, f"bias_ih_l{k}"),
+            getattr(self, f"bias_hh_l{k}"),
+        )
+
+    def _check_input(self, x: Tensor) -> bool:
+        """Raise on a wrong shape; return True when x is batched."""
+        if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
+            form = "(N, L, {0})" if self.batch_first else "(L, N, {0})"
+            raise ValueError(
+                f"{type(self).__name__}({self.input_size}, {self.hidden_size}) expects input "
+                f"{form.format(self.input_size)} or unbatched (L, {self.input_size}); "
+                f"got {tuple(x.shape)}"
+            )
+        return x.ndim == 3
+
+    def _check_state(self, h: Tensor, n: int, what: str) -> None:
+        expected = (self.num_layers, n, self.hidden_size)
+        if tuple(h.shape) != expected:
+            raise ValueError(
+                f"{type(self).__name__}: expected {what} of shape {expected}; got {tuple(h.shape)}"
+            )
+
+    def _run(self, x: Tensor, states: list) -> tuple:
+        """Unroll over layers and time. x (L, N, in); states: one tuple of (N, H) tensors per layer.
+
+        Returns (output (L, N, H), final states per layer)."""
+        steps = [x[t] for t in range(x.shape[0])]  # L tensors (N, in)
+        finals = []
+        for k in range(self.num_layers):
+            params = self._layer_params(k)
+            state = states[k]
+            outputs = []
+            for x_t in steps:
+                state = self._cell(x_t, state, *params)
+                outputs.append(state[0])
+            finals.append(state)
+            if self.dropout and self.training and k < self.num_layers - 1:
+                outputs = [F.dropout(h, self.dropout, True, self.generator) for h in outputs]
+            steps = outputs
+        return stack(steps, 0), finals
+
+    def _prepare(self, input: Tensor, hx, n_states: int) -> tuple:
+        batched = self._check_input(input)
+        x = input
+        if not batched:
+            x = x.unsqueeze(1)
+        elif self.batch_first:
+            x = x.transpose(0, 1)  # (N, L, in) -> (L, N, in)
+        n = x.shape[1]
+        if hx is None:
+            h0 = zeros(self.num_layers, n, self.hidden_size, dtype=x.dtype)
+            hx = (h0,) * n_states
+        else:
+            hx = tuple(h if batched else h.unsqueeze(1) for h in hx)
+            for h, what in zip(hx, ("h_0", "c_0")):
+                self._check_state(h, n, what)
+        states = [tuple(h[k] for h in hx) for k in range(self.num_layers)]
+        return x, states, batched
+
+    def _finish(self, output: Tensor, batched: bool) -> Tensor:
+        if not batched:
+            return output.squeeze(1)
+        return output.transpose(0, 1) if self.batch_first else output
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if not self.bias:
+            s += ", bias=False"
+        if self.batch_first:
+            s += ", batch_first=True"
+        if self.dropout:
+            s += f", dropout={self.dropout}"
+        return s
+
+
+class RNN(_RNNBase):
+    """Elman RNN:  h_t = tanh(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh)  (or relu), per layer.
+
+    input (L, N, input_size) — (N, L, input_size) with batch_first — or unbatched (L, input_size);
+    h_0 (num_layers, N, H), zeros when omitted. Returns (output, h_n): output holds the last
+    layer's h_t for every t, h_n the final h of every layer (never batch-first, as in PyTorch).
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        generator=None,
+    ):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(
+                f"RNN: Unknown nonlinearity {nonlinearity!r}; expected 'tanh' or 'relu'"
+            )
+        self.nonlinearity = nonlinearity
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, generator)
+        self._act = F.tanh if nonlinearity == "tanh" else F.relu
+
+    def _cell(self, x_t, state, w_ih, w_hh, b_ih, b_hh) -> tuple:
+        # (N, in) -> (N, H): both products and both biases, then the nonlinearity
+        return (self._act(F.Linear.apply(x_t, w_ih, b_ih) + F.Linear.apply(state[0], w_hh, b_hh)),)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        x, states, batched = self._prepare(input, None if hx is None else (hx,), 1)
+        output, finals = self._run(x, states)
+        h_n = stack([s[0] for s in finals], 0)
+        return self._finish(output, batched), (h_n if batched else h_n.squeeze(1))
+
+    def extra_repr(self) -> str:
+        s = super().extra_repr()
+        return s if self.nonlinearity == "tanh" else s + ", nonlinearity='relu'"
+
+
+class LSTM(_RNNBase):
+    """Long short-term memory, PyTorch's gate order (i, f, g, o) within the 4H rows:
+
+        [i; f; g; o] = x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh
+        i, f, o = σ(·)   g = tanh(·)
+        c_t = f ⊙ c_{t−1} + i ⊙ g        h_t = o ⊙ tanh(c_t)
+
+    The additive cell update is what lets gradients survive many steps. Returns
+    (output, (h_n, c_n)); pass (h_0, c_0), each (num_layers, N, H), to start from a given state.
+    """
+
+    _gates = 4
+
+    def _cell(self, x_t, state, w_ih, w_hh, b_ih, b_hh) -> tuple:
+        h, c = state
+        H = self.hidden_size
+        gates = F.Linear.apply(x_t, w_ih, b_ih) + F.Linear.apply(h, w_hh, b_hh)  # (N, 4H)
+        i = F.sigmoid(gates[:, :H])
+        f = F.sigmoid(gates[:, H : 2 * H])
+        g = F.tanh(gates[:, 2 * H : 3 * H])
+        o = F.sigmoid(gates[:, 3 * H :])
+        c = f * c + i * g
+        return o * F.tanh(c), c
+
+    def forward(self, input: Tensor, hx: tuple | None = None) -> tuple:
+        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+            raise TypeError("LSTM: argument `hx` must be a tuple (h_0, c_0)")
+        x, states, batched = self._prepare(input, hx, 2)
+        output, finals = self._run(x, states)
+        h_n = stack([s[0] for s in finals], 0)
+        c_n = stack([s[1] for s in finals], 0)
+        if not batched:
+            h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
+        return self._finish(output, batched), (h_n, c_n)
