@@ -34,7 +34,25 @@ def _check_schedulers(owner: str, optimizer: Optimizer, schedulers: Sequence[Any
             )
 
 
-class SequentialLR(LRScheduler):
+class _Composite(LRScheduler):
+    """A schedule made of schedules: its state dict nests theirs."""
+
+    _schedulers: list[LRScheduler]
+
+    def state_dict(self) -> dict[str, Any]:
+        state = self._plain_state(exclude=("_schedulers",))
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        saved = state.pop("_schedulers")
+        super().load_state_dict(state)
+        for s, s_state in zip(self._schedulers, saved, strict=True):
+            s.load_state_dict(s_state)
+
+
+class SequentialLR(_Composite):
     r"""Run schedules one after another, switching at the milestone epochs.
 
     With milestones m_1 < m_2 < ... and schedules f_0, f_1, ..., epoch t uses schedule f_i,
@@ -109,20 +127,8 @@ class SequentialLR(LRScheduler):
         start = milestones[i - 1] if i > 0 else 0
         return schedules[i](epoch - start)
 
-    def state_dict(self) -> dict[str, Any]:
-        state = self._plain_state(exclude=("_schedulers",))
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        saved = state.pop("_schedulers")
-        super().load_state_dict(state)
-        for s, s_state in zip(self._schedulers, saved, strict=True):
-            s.load_state_dict(s_state)
-
-
-class ChainedScheduler(LRScheduler):
+class ChainedScheduler(_Composite):
     r"""Step several schedules together, each applying its chainable form to the rate the
     previous one left: their factors multiply.
 
@@ -170,6 +176,3 @@ class ChainedScheduler(LRScheduler):
         for f in schedules:
             lr *= f(epoch) / base_lr
         return lr
-
-    state_dict = SequentialLR.state_dict
-    load_state_dict = SequentialLR.load_state_dict

@@ -329,6 +329,15 @@ class OneCycleLR(LRScheduler):
 
         self.total_steps = total_steps
         self._phases = _one_cycle_phases(total_steps, pct_start, three_phase)
+        ends = [0.0] + [phase[0] for phase in self._phases]
+        if any(b <= a for a, b in zip(ends, ends[1:])):
+            # PyTorch divides by zero here, or silently starts the schedule mid-way.
+            raise ValueError(
+                f"{owner}: pct_start={pct_start} with total_steps={total_steps} leaves a phase "
+                f"without steps (phases end at steps {ends[1:]}); expected pct_start * "
+                f"total_steps > 1{' and pct_start < 0.5' if three_phase else ''} (raise total_steps "
+                "or pct_start)"
+            )
         self._anneal_strategy = anneal_strategy
         if last_epoch == -1:
             for m, group in zip(max_lrs, optimizer.param_groups, strict=True):
