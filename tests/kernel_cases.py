@@ -27,8 +27,9 @@ def conv_configs(draw, max_size: int = 9):
     dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
     padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
     span_h, span_w = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
-    h = draw(st.integers(max(1, span_h - 2 * padding[0]), max_size))
-    w = draw(st.integers(max(1, span_w - 2 * padding[1]), max_size))
+    low_h, low_w = max(1, span_h - 2 * padding[0]), max(1, span_w - 2 * padding[1])
+    h = draw(st.integers(low_h, max(low_h, max_size)))
+    w = draw(st.integers(low_w, max(low_w, max_size)))
     return (n, c, h, w), (f, c, kh, kw), stride, padding, dilation
 
 
@@ -39,8 +40,9 @@ def pool_configs(draw, max_size: int = 9):
     k = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
     stride = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
     padding = (draw(st.integers(0, k[0] // 2)), draw(st.integers(0, k[1] // 2)))
-    h = draw(st.integers(max(1, k[0] - 2 * padding[0]), max_size))
-    w = draw(st.integers(max(1, k[1] - 2 * padding[1]), max_size))
+    low_h, low_w = max(1, k[0] - 2 * padding[0]), max(1, k[1] - 2 * padding[1])
+    h = draw(st.integers(low_h, max(low_h, max_size)))
+    w = draw(st.integers(low_w, max(low_w, max_size)))
     return (n, c, h, w), k, stride, padding
 
 

@@ -111,6 +111,23 @@ def _conv_args(fn, x_shape, w_shape, stride, padding, dilation):
     return stride, padding, dilation, (oh, ow)
 
 
+def conv2d_geometry(
+    input_shape: tuple, weight_shape: tuple, stride=1, padding=0, dilation=1, fn: str = "conv2d"
+) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int, int, int]]:
+    """Check a convolution's arguments (errors name `fn`); returns (stride, padding, dilation) as
+    pairs and the output shape (N, F, OH, OW). For callers that validate before calling the kernels."""
+    for name, shape in (("input", input_shape), ("weight", weight_shape)):
+        if len(shape) != 4:
+            raise ValueError(
+                f"{fn}: Argument `{name}` must be 4-D (N, C, H, W) / (F, C, KH, KW). "
+                f"Received: {name}.shape={tuple(shape)}"
+            )
+    stride, padding, dilation, (oh, ow) = _conv_args(
+        fn, input_shape, weight_shape, stride, padding, dilation
+    )
+    return stride, padding, dilation, (input_shape[0], weight_shape[0], oh, ow)
+
+
 def conv2d(
     input: np.ndarray,
     weight: np.ndarray,
@@ -241,6 +258,19 @@ def _pool_args(fn, x_shape, kernel_size, stride, padding):
     oh = _out_size(fn, x_shape[2], kernel_size[0], stride[0], padding[0], 1, shapes)
     ow = _out_size(fn, x_shape[3], kernel_size[1], stride[1], padding[1], 1, shapes)
     return kernel_size, stride, padding, (oh, ow)
+
+
+def pool2d_geometry(
+    input_shape: tuple, kernel_size, stride=None, padding=0, fn: str = "pool2d"
+) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int, int, int]]:
+    """Check a pooling's arguments (errors name `fn`); returns (kernel_size, stride, padding) as
+    pairs and the output shape (N, C, OH, OW)."""
+    if len(input_shape) != 4:
+        raise ValueError(
+            f"{fn}: Argument `input` must be 4-D (N, C, H, W). Received: input.shape={tuple(input_shape)}"
+        )
+    k, s, p, (oh, ow) = _pool_args(fn, input_shape, kernel_size, stride, padding)
+    return k, s, p, (*input_shape[:2], oh, ow)
 
 
 def max_pool2d(

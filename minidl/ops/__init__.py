@@ -25,6 +25,7 @@ from minidl.ops.activation import (
     softplus,
     tanh,
 )
+from minidl.ops.conv import AvgPool2d, Conv2d, MaxPool2d, avg_pool2d, conv2d, max_pool2d
 from minidl.ops.elementwise import (
     Abs,
     Add,
@@ -124,6 +125,8 @@ __all__ = [
     "BroadcastTo", "Concatenate", "Pad", "Permute", "Reshape", "Stack", "broadcast_to", "cat",
     "concatenate", "expand", "flatten", "pad", "permute", "reshape", "split", "squeeze", "stack",
     "transpose", "unsqueeze",
+    # conv
+    "AvgPool2d", "Conv2d", "MaxPool2d", "avg_pool2d", "conv2d", "max_pool2d",
     # index
     "GetItem", "IndexPut", "getitem", "index_put",
     # activation
