@@ -39,15 +39,17 @@ def read_header(path: Path) -> dict[str, str]:
         "sections": "",
         "time": "",
     }
+    # A field runs from its label to the next blank comment line ("#"): join its continuation lines.
     patterns = {
         "title": r"^# # Lesson \d+ · (.+)$",
-        "sections": r"^# \*\*Textbook sections:\*\* (.+)$",
-        "time": r"^# \*\*Time:\*\* (.+)$",
+        "sections": r"^# \*\*Textbook sections:\*\* (.+(?:\n# \S.*)*)",
+        "time": r"^# \*\*Time:\*\* (.+(?:\n# \S.*)*)",
     }
     for key, pattern in patterns.items():
         m = re.search(pattern, text, flags=re.MULTILINE)
         if m:
-            info[key] = m.group(1).strip()
+            info[key] = " ".join(line.removeprefix("# ").strip() for line in m.group(1).split("\n"))
+    info["time"] = info["time"].rstrip(".")
     return info
 
 
@@ -130,8 +132,11 @@ def cmd_run(lessons: list[Path], out: Path, fast: bool, quiet: bool) -> int:
         n_ok += status == 0 and not bad
         for c in record["textbook_checks"]:
             if not c["agree"]:
+                computed = c["computed"]
+                if isinstance(computed, float):
+                    computed = f"{computed:.4g}"
                 disagreements.append(
-                    f"{slug}: {c['where']}: “{c['claim']}” vs computed {c['computed']} "
+                    f"{slug}: {c['where']}: “{c['claim']}” vs computed {computed} "
                     f"— {c['explanation']}"
                 )
         n_checks = len(record["self_checks"])

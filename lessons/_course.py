@@ -137,7 +137,7 @@ class Lesson:
         self.results[name] = to_jsonable(value)
         return value
 
-    def check(self, name: str, passed: bool, **numbers: Any) -> bool:
+    def check(self, name: str, passed: bool, /, **numbers: Any) -> bool:
         """A self-check: the lesson's conclusion as an assertion, with the numbers behind it."""
         passed = bool(passed)
         self.self_checks.append({"name": name, "passed": passed, "numbers": to_jsonable(numbers)})
