@@ -152,3 +152,48 @@ def test_golden_file_covers_every_scheduler():
     for c in CASES.values():
         classes |= {s["class"] for s in c["scheduler"]["kwargs"].get("schedulers", [])}
     assert classes == set(S.__all__) - {"LRScheduler"}
+
+
+LIVE = {
+    "StepLR": lambda r: dict(step_size=int(r.integers(1, 6)), gamma=float(r.uniform(0.1, 0.9))),
+    "ExponentialLR": lambda r: dict(gamma=float(r.uniform(0.5, 0.99))),
+    "LinearLR": lambda r: dict(
+        start_factor=float(r.uniform(0.05, 1)),
+        end_factor=float(r.uniform(0, 1)),
+        total_iters=int(r.integers(1, 10)),
+    ),
+    "PolynomialLR": lambda r: dict(
+        total_iters=int(r.integers(1, 15)), power=float(r.uniform(0.2, 3))
+    ),
+    "CosineAnnealingLR": lambda r: dict(
+        T_max=int(r.integers(1, 12)), eta_min=float(r.uniform(0, 0.01))
+    ),
+    "CosineAnnealingWarmRestarts": lambda r: dict(
+        T_0=int(r.integers(1, 6)), T_mult=int(r.integers(1, 3)), eta_min=float(r.uniform(0, 0.01))
+    ),
+    "OneCycleLR": lambda r: dict(
+        max_lr=float(r.uniform(0.1, 1)),
+        total_steps=40,
+        pct_start=float(r.uniform(0.1, 0.45)),
+        three_phase=bool(r.integers(0, 2)),
+    ),
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", sorted(LIVE))
+@pytest.mark.parametrize("seed", range(3))
+def test_against_live_pytorch(name, seed):
+    """Random hyperparameters, both libraries, 39 steps: the same rates."""
+    torch = pytest.importorskip("torch")
+    kwargs = LIVE[name](np.random.default_rng(seed))
+    ours_opt = make_optimizer({"class": "SGD", "kwargs": {"momentum": 0.9}}, [0.1])
+    ours = getattr(S, name)(ours_opt, **kwargs)
+    t_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+    theirs = getattr(torch.optim.lr_scheduler, name)(t_opt, **kwargs)
+    for _ in range(39):
+        assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-12, abs=1e-15)
+        ours_opt.step()
+        ours.step()
+        t_opt.step()
+        theirs.step()
