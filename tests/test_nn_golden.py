@@ -177,6 +177,7 @@ def test_default_layer_initialisation_matches_pytorch(name):
 LAYOUTS = {
     "Linear(4, 3)": lambda: nn.Linear(4, 3),
     "Linear(4, 3, bias=False)": lambda: nn.Linear(4, 3, bias=False),
+    "Conv2d(3, 8, 5, stride=2, padding=2)": lambda: nn.Conv2d(3, 8, 5, stride=2, padding=2),
     "BatchNorm1d(5)": lambda: nn.BatchNorm1d(5),
     "BatchNorm2d(6, affine=False)": lambda: nn.BatchNorm2d(6, affine=False),
     "LayerNorm(7)": lambda: nn.LayerNorm(7),
@@ -216,3 +217,19 @@ def test_embedding_with_padding_matches_pytorch():
     np.testing.assert_allclose(out.data, g["output"], **TOL)
     out.backward(np.asarray(g["upstream"]))
     np.testing.assert_allclose(m.weight.grad, g["grad_weight"], **TOL)
+
+
+def test_conv2d_and_pooling_layers_match_pytorch():
+    g = GOLDEN["conv"]
+    m = nn.Conv2d(2, 3, 3, stride=2, padding=1).double()
+    m.load_state_dict({"weight": np.asarray(g["weight"]), "bias": np.asarray(g["bias"])})
+    x = t64(g["input"], requires_grad=True)
+    out = m(x)
+    np.testing.assert_allclose(out.data, g["output"], rtol=1e-10, atol=1e-12)
+    out.backward(np.asarray(g["upstream"]))
+    np.testing.assert_allclose(x.grad, g["grad_input"], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(m.weight.grad, g["grad_weight"], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(m.bias.grad, g["grad_bias"], rtol=1e-10, atol=1e-12)
+    p = t64(g["pool_input"])
+    np.testing.assert_allclose(nn.MaxPool2d(3, 2, 1)(p).data, g["max_pool_3_2_1"], rtol=1e-12)
+    np.testing.assert_allclose(nn.AvgPool2d(2)(p).data, g["avg_pool_2"], rtol=1e-12)

@@ -12,6 +12,7 @@ gradient clipping).
 from minidl.nn import functional, init, utils
 from minidl.nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from minidl.nn.container import ModuleList, Sequential
+from minidl.nn.conv import AvgPool2d, Conv2d, MaxPool2d
 from minidl.nn.dropout import Dropout
 from minidl.nn.embedding import Embedding
 from minidl.nn.linear import Flatten, Identity, Linear
@@ -32,6 +33,7 @@ from minidl.nn.rnn import LSTM, RNN
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity", "Flatten", "Dropout",
+    "Conv2d", "MaxPool2d", "AvgPool2d",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "RNN", "LSTM",
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",

@@ -37,11 +37,13 @@ from minidl.ops.activation import (
     softplus,
     tanh,
 )
+from minidl.ops.conv import avg_pool2d, conv2d, max_pool2d
 from minidl.random import as_generator
 
 __all__ = [
     "linear", "dropout", "embedding", "one_hot", "batch_norm", "layer_norm",
     "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "softplus",
+    "conv2d", "max_pool2d", "avg_pool2d",
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
 ]  # fmt: skip

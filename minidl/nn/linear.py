@@ -28,6 +28,17 @@ def empty_parameter(*shape: int) -> Parameter:
     return Parameter(np.empty(shape, dtype=dtypes.get_default_dtype()))
 
 
+def add_weight_and_bias(module: Module, weight_shape: tuple, bias: bool, generator) -> None:
+    """Register `weight` (weight_shape) and `bias` (weight_shape[0],) or a None bias on `module`,
+    initialised by PyTorch's fan-in default (`init_fan_in_uniform`)."""
+    module.weight = empty_parameter(*weight_shape)
+    if bias:
+        module.bias = empty_parameter(weight_shape[0])
+    else:
+        module.register_parameter("bias", None)
+    init_fan_in_uniform(module.weight, module.bias, generator)
+
+
 def init_fan_in_uniform(weight: Parameter, bias: Parameter | None, generator) -> None:
     """PyTorch's default for Linear and Conv: W ~ kaiming_uniform(a=√5), i.e. U(±1/√fan_in), and
     b ~ U(±1/√fan_in)."""
@@ -49,12 +60,7 @@ class Linear(Module):
         super().__init__()
         check_positive("Linear", in_features=in_features, out_features=out_features)
         self.in_features, self.out_features = in_features, out_features
-        self.weight = empty_parameter(out_features, in_features)
-        if bias:
-            self.bias = empty_parameter(out_features)
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters(generator)
+        add_weight_and_bias(self, (out_features, in_features), bias, generator)
 
     def reset_parameters(self, generator=None) -> None:
         init_fan_in_uniform(self.weight, self.bias, generator)
