@@ -211,3 +211,11 @@ def test_var_std_default_to_the_unbiased_estimate_like_pytorch():
     a = np.random.default_rng(5).standard_normal((4, 6))
     np.testing.assert_allclose(md.var(f64(a), axis=1).data, a.var(axis=1, ddof=1))
     np.testing.assert_allclose(md.std(f64(a), correction=0).data, a.std())
+
+
+def test_matmul_of_two_vectors_has_a_gradient():
+    # regression: backward used to call expand_dims(-2) on the 0-d gradient of a dot product
+    a, b = f64([1.0, 2.0, 3.0]), f64([4.0, 5.0, 6.0])
+    (a @ b).backward()
+    np.testing.assert_array_equal(a.grad, b.data)
+    np.testing.assert_array_equal(b.grad, a.data)

@@ -26,9 +26,11 @@ class MatMul(Function):
         a2 = a[None, :] if a.ndim == 1 else a  # (k,) -> (1, k)
         b2 = b[:, None] if b.ndim == 1 else b  # (k,) -> (k, 1)
         g = grad
-        if a.ndim == 1:
+        if a.ndim == 1 and b.ndim == 1:
+            g = np.reshape(g, (1, 1))  # vector @ vector: the 0-d result is the (1, 1) product
+        elif a.ndim == 1:
             g = np.expand_dims(g, -2)
-        if b.ndim == 1:
+        elif b.ndim == 1:
             g = np.expand_dims(g, -1)
         da = db = None
         if ctx.needs_input_grad[0]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from minidl.autograd import Function, Tensor
-from minidl.ops.elementwise import operand
+from minidl.ops.elementwise import operand, sqrt
 
 
 def reduction_args(name: str, ndim: int, axis, keepdims, dim=None, keepdim=None):
@@ -162,17 +162,19 @@ class Var(Function):
     def forward(ctx, x, axes, keepdims, correction):
         centered = x - np.mean(x, axis=axes, keepdims=True)
         n = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))  # elements per slice
+        d = n - correction if n > correction else 0  # max(0, n − c), as PyTorch
         ctx.save_for_backward(centered)
-        ctx.axes, ctx.keepdims, ctx.denominator = axes, keepdims, n - correction
-        with np.errstate(divide="ignore", invalid="ignore"):  # n <= c gives inf/nan, as in PyTorch
-            return np.sum(centered * centered, axis=axes, keepdims=keepdims) / (n - correction)
+        ctx.axes, ctx.keepdims = axes, keepdims
+        ctx.scale = 2.0 / d if d else np.inf  # a Python float keeps float32 arrays float32
+        with np.errstate(divide="ignore", invalid="ignore"):  # d = 0 gives inf/nan, as in PyTorch
+            return np.sum(centered * centered, axis=axes, keepdims=keepdims) / d
 
     @staticmethod
     def backward(ctx, grad):
         (centered,) = ctx.saved_tensors
         g = expand_back(grad, centered.shape, ctx.axes, ctx.keepdims)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return g * (2 / ctx.denominator) * centered
+        with np.errstate(invalid="ignore"):
+            return g * ctx.scale * centered
 
 
 def var(x, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=None) -> Tensor:
@@ -188,8 +190,6 @@ def var(x, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=None) -
 def std(x, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=None) -> Tensor:
     """Standard deviation over `axis`, √var (see `var`);  dσ/dx_i = (x_i − x̄)/((n − c)·σ), which
     the composite √ of `var` supplies (infinite where σ = 0, as in PyTorch)."""
-    from minidl.ops.elementwise import sqrt  # a composite: its gradient is the chain rule's
-
     return sqrt(var(x, axis, keepdims, correction=correction, dim=dim, keepdim=keepdim))
 
 

@@ -7,4 +7,14 @@ gradcheck(lambda t: (t * t).sum(axis=1), x)     # raises with the worst element 
 
 from minidl.testing.gradcheck import gradcheck, numerical_grad
 
-__all__ = ["gradcheck", "numerical_grad"]
+__all__ = ["gradcheck", "numerical_grad", "strategies"]
+
+
+def __getattr__(name: str):
+    # `strategies` needs hypothesis, a test-only dependency: import it on first use, so that
+    # `import minidl` works without hypothesis installed
+    if name == "strategies":
+        import importlib
+
+        return importlib.import_module("minidl.testing.strategies")
+    raise AttributeError(f"module 'minidl.testing' has no attribute {name!r}")
