@@ -687,11 +687,12 @@ class Function:
 
 def _versions_of_saved(saved, inputs, result) -> list:
     """(counter, value) for each tensor whose own buffer was saved, to detect later in-place writes."""
-    versions = []
-    for t in (*inputs, result):
-        if isinstance(t, Tensor) and any(s is t.data for s in saved):
-            versions.append((t._version, t._version[0]))
-    return versions
+    saved_ids = {id(a) for a in saved}
+    return [
+        (t._version, t._version[0])
+        for t in (*inputs, result)
+        if isinstance(t, Tensor) and id(t.data) in saved_ids
+    ]
 
 
 # ----------------------------------------------------------------------------------------------------

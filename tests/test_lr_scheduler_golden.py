@@ -197,3 +197,34 @@ def test_against_live_pytorch(name, seed):
         ours.step()
         t_opt.step()
         theirs.step()
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("StepLR", dict(step_size=3, gamma=0.5)),
+        ("MultiStepLR", dict(milestones=[2, 5])),
+        ("ExponentialLR", dict(gamma=0.9)),
+        ("LinearLR", dict(start_factor=0.2, total_iters=6)),
+        ("ConstantLR", dict(factor=0.5, total_iters=4)),
+        ("PolynomialLR", dict(total_iters=8, power=2.0)),
+        ("CosineAnnealingLR", dict(T_max=10)),
+        ("CosineAnnealingWarmRestarts", dict(T_0=3, T_mult=2)),
+    ],
+)
+def test_resuming_with_last_epoch_matches_live_pytorch(name, kwargs):
+    """Constructed with last_epoch=4 over groups that carry initial_lr (a resumed run)."""
+    torch = pytest.importorskip("torch")
+    group = {"lr": 0.05, "initial_lr": 0.1}
+    ours_opt = optim.SGD([{"params": [md.zeros(1, requires_grad=True)], **group}])
+    t_opt = torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)], **group}])
+    ours = getattr(S, name)(ours_opt, last_epoch=4, **kwargs)
+    theirs = getattr(torch.optim.lr_scheduler, name)(t_opt, last_epoch=4, **kwargs)
+    for _ in range(8):
+        assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-12)
+        assert ours.last_epoch == theirs.last_epoch
+        ours_opt.step()
+        ours.step()
+        t_opt.step()
+        theirs.step()

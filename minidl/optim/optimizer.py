@@ -30,14 +30,9 @@ from typing import Any
 
 import numpy as np
 
+from minidl.autograd import Tensor, enable_grad
+
 __all__ = ["Optimizer"]
-
-
-def _tensor_class() -> type:
-    # Imported on first use so that `minidl.optim` can be imported in any order with the core.
-    from minidl.autograd import Tensor
-
-    return Tensor
 
 
 def _describe(value: Any) -> str:
@@ -152,8 +147,7 @@ class Optimizer:
         # Counts calls to step(); the LR schedulers read it to warn about the wrong stepping order.
         self._step_count = 0
 
-        tensor_cls = _tensor_class()
-        if isinstance(params, tensor_cls) or isinstance(params, (np.ndarray, dict)):
+        if isinstance(params, (Tensor, np.ndarray, dict)):
             raise TypeError(
                 f"{self._name}: argument `params` must be an iterable of Tensors or of dicts "
                 f"(parameter groups); got {_describe(params)}"
@@ -221,9 +215,8 @@ class Optimizer:
             )
         if "params" not in param_group:
             raise ValueError(f"{self._name}.add_param_group: param_group has no 'params' entry")
-        tensor_cls = _tensor_class()
         params = param_group["params"]
-        if isinstance(params, tensor_cls):
+        if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, (set, frozenset)):
             raise TypeError(
@@ -233,7 +226,7 @@ class Optimizer:
 
         seen: set[int] = set()
         for i, p in enumerate(params):
-            if not isinstance(p, tensor_cls):
+            if not isinstance(p, Tensor):
                 raise TypeError(
                     f"{self._name}: can only optimize minidl Tensors, but params[{i}] is "
                     f"{_describe(p)}"
@@ -298,8 +291,6 @@ class Optimizer:
         """
         loss = None
         if closure is not None:
-            from minidl.autograd import enable_grad
-
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:

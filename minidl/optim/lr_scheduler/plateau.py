@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from minidl.autograd import Tensor
 from minidl.optim.lr_scheduler.base import (
     LRScheduler,
     check_int,
@@ -14,6 +15,7 @@ from minidl.optim.lr_scheduler.base import (
     per_group,
 )
 from minidl.optim.optimizer import Optimizer
+from minidl.optim.sgd import SGD
 
 __all__ = ["ReduceLROnPlateau"]
 
@@ -129,9 +131,6 @@ class ReduceLROnPlateau(LRScheduler):
     def simulate(metrics: Iterable[float], lr: float, **kwargs: Any) -> list[float]:
         """The rate before the first epoch and after each metric, for one group starting at
         ``lr`` (``kwargs`` as for the constructor), without a model."""
-        from minidl.autograd import Tensor
-        from minidl.optim.sgd import SGD
-
         dummy = Tensor([0.0], requires_grad=True)  # never stepped: only its group's lr is used
         scheduler = ReduceLROnPlateau(SGD([dummy], lr=lr), **kwargs)
         lrs = [scheduler.get_last_lr()[0]]
