@@ -37,7 +37,8 @@ class Adagrad(Optimizer):
         eps: ε ≥ 0 added to √G for numerical stability (default 1e-10).
         maximize: maximize the objective instead of minimizing it.
 
-    State per parameter: ``step`` (t), ``sum`` (G).
+    State per parameter: ``step`` (t), ``sum`` (G), created on the parameter's first step like
+    every optimizer's here (PyTorch's Adagrad creates it at construction; the numbers agree).
     """
 
     def __init__(

@@ -101,13 +101,6 @@ def check_non_negative(owner: str, name: str, value: Any, label: str) -> None:
         raise ValueError(f"{owner}: Invalid {label}: {value} (expected {name} >= 0)")
 
 
-def check_unit_interval(owner: str, name: str, value: Any, label: str) -> None:
-    """Raise unless ``0 <= value < 1`` (betas, rho, alpha-like decay rates)."""
-    check_number(owner, name, value)
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"{owner}: Invalid {label}: {value} (expected 0 <= {name} < 1)")
-
-
 def check_betas(owner: str, betas: Any) -> None:
     """``betas`` must be a pair ``(β1, β2)`` with each ``0 <= β < 1``."""
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
