@@ -19,7 +19,7 @@
 # |1 − αL| derived and measured; and a two-well function on which gradient descent stops in the wrong
 # well.
 #
-# **Time:** about 3 s (full), 2 s (fast).
+# **Time:** about 4 s (full), 3 s (fast) of CPU on this 2-core machine; longer when it is busy.
 
 # %%
 import math
@@ -29,6 +29,7 @@ import numpy as np
 from _course import Lesson
 
 import minidl as md
+from minidl.testing import numerical_grad
 
 lesson = Lesson("01_gradient_descent", "Gradient descent by hand")
 
@@ -116,8 +117,9 @@ lesson.textbook(
     claimed=0.0004,
     tol=1e-9,
     explanation=(
-        f"(3 − 2.02)² = 0.98² = {loss1:.4f}: one step of α = 0.01 removes only 2% of the error; "
-        f"0.0004 is 0.02², the size of the step, not the remaining loss"
+        f"(3 − {theta1:.2f})² = {3 - theta1:.2f}² = {loss1:.4f}: one step of α = 0.01 removes only "
+        f"{1 - (3 - theta1) / (3 - 2.0):.0%} of the error; 0.0004 = {theta1 - 2.0:.2f}² is the "
+        f"square of the step θ1 − θ0, not the remaining loss"
     ),
 )
 
@@ -154,6 +156,51 @@ run = descend(2.0, [3.0], alpha=0.01, steps=1200)
 steps_to_converge = int(np.argmax(run["loss"] < 1e-8))
 lesson.result("example_steps_to_loss_1e-8", steps_to_converge)
 print(f"\nα = 0.01 needs {steps_to_converge} steps to bring J below 1e-8")
+converged = bool(run["loss"].min() < 1e-8 and np.all(np.diff(run["loss"]) <= 0))
+lesson.textbook(
+    "001 §3.2 梯度下降操作步骤 / §3.3 数学模型公式",
+    "θ_{t+1} = θ_t − α·∇L(θ_t) … 重复步骤2-4，直到损失函数收敛",
+    "repeating the update makes the loss converge (to its minimum)",
+    f"at α = 0.01 the loss falls at every step and is below 1e-8 after {steps_to_converge} steps",
+    agree=converged,
+    explanation="the loss did not converge at the text's learning rate",
+)
+
+# %% [markdown]
+# The text also defines the gradient (004A §4.2(1), and again 004B §4.2(1)): for f(x) it is ∂f/∂x, for
+# f(x, y) the vector (∂f/∂x, ∂f/∂y). Autograd computes exactly these partial derivatives; we compare it
+# with the derivatives worked out by hand and with finite differences (`minidl.testing.numerical_grad`)
+# for f(x, y) = x² y + sin(y).
+
+
+# %%
+def f_xy(x, y):
+    return x**2 * y + md.sin(y)
+
+
+px = md.tensor(1.5, dtype=md.float64, requires_grad=True)
+py = md.tensor(-0.5, dtype=md.float64, requires_grad=True)
+f_xy(px, py).backward()
+by_hand = np.array([2 * 1.5 * -0.5, 1.5**2 + np.cos(-0.5)])  # (2xy, x² + cos y)
+by_autograd = np.array([float(px.grad), float(py.grad)])
+by_fd = np.array([float(v) for v in numerical_grad(f_xy, px.detach(), py.detach())])
+lesson.print_table(
+    [
+        ["∂f/∂x", by_hand[0], by_autograd[0], by_fd[0]],
+        ["∂f/∂y", by_hand[1], by_autograd[1], by_fd[1]],
+    ],
+    ["component", "by hand", "autograd", "finite differences"],
+    "∇f(x, y) at (1.5, −0.5)",
+)
+grad_def_err = float(max(np.abs(by_autograd - by_hand).max(), np.abs(by_fd - by_hand).max()))
+lesson.textbook(
+    "004A §4.2(1) 梯度计算 / 004B §4.2(1)",
+    "对于多元函数 f(x, y)，其梯度为：∇f(x, y) = (∂f/∂x, ∂f/∂y)",
+    "the gradient of f(x, y) is the vector of its partial derivatives",
+    f"autograd and finite differences match the hand-derived partials to {grad_def_err:.1e}",
+    agree=grad_def_err < 1e-8,
+    explanation="autograd's gradient differs from the partial derivatives",
+)
 
 # %% [markdown]
 # ## 3. Why α decides everything: the contraction factor
@@ -375,8 +422,9 @@ lesson.savefig(fig, "steps_vs_alpha")
 # ## What the numbers say
 #
 # * The text's arithmetic is right up to θ1 = 2.02, and its last line is wrong: the loss after one step
-#   is 0.98² ≈ 0.96, not 0.0004. With α = 0.01 one step shrinks the error by only 2%; the text's own
-#   procedure ("repeat until the loss converges") needs hundreds of steps here.
+#   is (3 − 2.02)² (T4 in the table above), not 0.0004. With α = 0.01 one step multiplies the error by
+#   1 − αL = 0.98; the text's own procedure ("repeat until the loss converges") needs the hundreds of
+#   steps counted in section 2.
 # * Every step multiplies the error by r = 1 − αL. The sweep measured exactly that, and the trajectory's
 #   behaviour — monotone, oscillating, bouncing, diverging — is decided by where α sits relative to 1/L
 #   and 2/L. "Too large a learning rate diverges" (a claim the text repeats in many places) has a precise

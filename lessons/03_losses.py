@@ -20,7 +20,7 @@
 # trained with MSE-on-sigmoid and with cross-entropy over several seeds, from a gentle and from a
 # saturated start.
 #
-# **Time:** about 8 s (full), 3 s (fast).
+# **Time:** about 5 s (full), 4 s (fast) of CPU on this 2-core machine; longer when it is busy.
 
 # %%
 import math
@@ -454,10 +454,10 @@ lesson.savefig(fig, "losses")
 #
 # * The MSE formula and the MSE example (0.01) are right, and minidl's `F.mse_loss` is that formula.
 # * The cross-entropy formula is right as a *sum*; frameworks default to the *mean* over the batch, and
-#   use the natural log. The text's binary example is wrong: −10 ln(1/2) = 6.93 (10 in bits, 3.01 in
-#   log₁₀); no base gives 3.32.
-# * The "probability distributions" printed in 004A §5.4 cannot come from a softmax: 9 numbers summing to
-#   1.3, from a layer with 10 outputs.
+#   use the natural log. The text's binary example is wrong: the table "−10 log(1/2)" shows the value in
+#   natural log, in bits and in log₁₀, and none is 3.32.
+# * The "probability distributions" printed in 004A §5.4 cannot come from a softmax: their rows have the
+#   wrong length for a layer with 10 outputs and do not sum to 1 (T3, T4).
 # * For a classifier, cross-entropy on logits is the right default: from a gentle start the choice barely
 #   matters on this easy task, but when the model starts confidently wrong, MSE's gradient vanishes on
 #   exactly the samples that need it and training lags behind in every seed.
