@@ -4,6 +4,7 @@ checkpoints. Golden sequences from PyTorch live in test_lr_scheduler_golden.py."
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -340,3 +341,17 @@ def test_resuming_with_last_epoch_needs_initial_lr():
         KeyError, match=r"StepLR: param 'initial_lr' is not specified in param_groups\[0\]"
     ):
         S.StepLR(make_opt(), step_size=2, last_epoch=3)
+
+
+@pytest.mark.parametrize("name", sorted(RESUMABLE))
+def test_scheduler_state_dict_survives_json(name):
+    """Scheduler state is plain data: a checkpoint written as JSON loads and resumes the same."""
+    opt = make_opt([0.1, 0.2], cls=optim.Adam)
+    s = RESUMABLE[name](opt)
+    sequence(s, 4)
+    state = json.loads(json.dumps(s.state_dict()))
+    opt2 = make_opt([0.1, 0.2], cls=optim.Adam)
+    s2 = RESUMABLE[name](opt2)
+    opt2.load_state_dict(opt.state_dict())
+    s2.load_state_dict(state)
+    assert np.array_equal(sequence(s2, 6), sequence(s, 6))

@@ -5,6 +5,7 @@ Trajectories against PyTorch live in test_optim_golden.py; bad input in test_opt
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -422,3 +423,25 @@ def test_trains_an_nn_module_and_resumes_it(name):
     opt2.load_state_dict(opt.state_dict())
     assert train(resumed, opt2, 5) == train(model, opt, 5)
     assert np.array_equal(resumed.weight.data, model.weight.data)
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_optimizer_state_dict_survives_json(name):
+    """Arrays written as lists and indices as strings (what JSON makes of them) load back."""
+    grad_fn = quadratic_grad(5, (2, 2))
+    p = param(np.ones((2, 2)))
+    opt = run(name, CONFIGS[name], p, grad_fn, 3)
+    sd = opt.state_dict()
+    as_json = {
+        "state": {
+            str(i): {k: np.asarray(v).tolist() for k, v in s.items()}
+            for i, s in sd["state"].items()
+        },
+        "param_groups": sd["param_groups"],
+    }
+    q = param(p.data)
+    opt2 = getattr(optim, name)([q])
+    opt2.load_state_dict(json.loads(json.dumps(as_json)))
+    run(name, {}, p, grad_fn, 3, opt=opt)
+    run(name, {}, q, grad_fn, 3, opt=opt2)
+    assert np.array_equal(p.data, q.data)

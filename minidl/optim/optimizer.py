@@ -132,6 +132,10 @@ class Optimizer:
     update of ``p.data``). Users call ``zero_grad()``, then ``loss.backward()``, then ``step()``.
     """
 
+    # State entries that are numbers (step counts, NAdam's running product); every other entry
+    # is an array of the parameter's shape.
+    _scalar_state = frozenset({"step", "mu_product"})
+
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
         self._check_group(self.defaults)
@@ -360,16 +364,17 @@ class Optimizer:
             p = index_to_param[key]
             restored = {}
             for name, value in saved_state.items():
-                if isinstance(value, np.ndarray):
-                    # Per-element state (buffers, running averages) has the parameter's shape.
+                if name in self._scalar_state:
+                    value = _copy_value(value)
+                else:
+                    # Per-element state (buffers, running averages) has the parameter's shape;
+                    # lists (a checkpoint that went through JSON) become arrays again.
+                    value = np.array(value, dtype=p.data.dtype)
                     if value.shape != p.data.shape:
                         raise ValueError(
                             f"{where}: state '{name}' of parameter {key} has shape "
                             f"{tuple(value.shape)}; the parameter has shape {tuple(p.data.shape)}"
                         )
-                    value = value.astype(p.data.dtype, copy=True)
-                else:
-                    value = _copy_value(value)
                 restored[name] = value
             new_state[p] = restored
         for saved, group in zip(saved_groups, self.param_groups, strict=True):

@@ -104,6 +104,11 @@ class MultiStepLR(LRScheduler):
         milestones = list(self.milestones.elements())
         return [self.closed_form(self.last_epoch, b, milestones, self.gamma) for b in self.base_lrs]
 
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        super().load_state_dict(state_dict)
+        # A checkpoint that went through JSON has string keys: {"30": 1} must mean epoch 30.
+        self.milestones = Counter({int(k): int(n) for k, n in self.milestones.items()})
+
 
 class ExponentialLR(LRScheduler):
     r"""Exponential decay: multiply the rate by γ every epoch.
