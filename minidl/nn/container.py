@@ -69,15 +69,18 @@ class ModuleList(Module):
             self.extend(modules)
 
     def append(self, module: Module) -> ModuleList:
+        """Add a module at the end; returns self."""
         self.add_module(str(len(self._modules)), module)
         return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Append each of `modules`; returns self."""
         for m in modules:
             self.append(m)
         return self
 
     def insert(self, index: int, module: Module) -> None:
+        """Insert a module before position `index` (the names are renumbered)."""
         items = list(self._modules.values())
         items.insert(index, module)
         self._rebuild(items)

@@ -162,6 +162,7 @@ class Module:
                 yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name)
 
     def modules(self) -> Iterator[Module]:
+        """This module and every descendant, each once."""
         for _, m in self.named_modules():
             yield m
 
@@ -174,6 +175,7 @@ class Module:
                 yield name, child
 
     def children(self) -> Iterator[Module]:
+        """The direct child modules."""
         for _, m in self.named_children():
             yield m
 
@@ -199,9 +201,11 @@ class Module:
             yield p
 
     def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """(dotted name, buffer) for every buffer in the tree (persistent or not), each once."""
         return self._named_members("_buffers", prefix, recurse)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer in the tree (e.g. BatchNorm's running statistics)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
