@@ -305,7 +305,7 @@ lesson.textbook(
 # The experiment: a linear classifier (logistic regression, `nn.Linear(30, 1)`) on breast_cancer,
 # features standardized on the training split, SGD with batches of 32, the same learning rate for both
 # losses, several seeds. Two starting points: a gentle one (weights ~ N(0, 0.01²)) and a saturated one
-# (weights ~ N(0, 3²), so most logits are large and half of them are wrong).
+# (weights ~ N(0, 3²), so most logits are large and many samples start confidently wrong).
 
 # %%
 X_all, y_all = load_breast_cancer(return_X_y=True)
@@ -356,7 +356,10 @@ inits = {"gentle (std 0.01)": 0.01, "saturated (std 3)": 3.0}
 acc, stalled = {}, {}
 for init_name, std in inits.items():
     for loss_name in loss_names:
-        runs = [train_classifier(s, loss_name, std, epochs) for s in seeds]
+        runs = [
+            train_classifier(s, loss_name, std, epochs)
+            for s in lesson.progress(seeds, f"{loss_name}, {init_name}")
+        ]
         acc[(init_name, loss_name)] = np.array([r[0] for r in runs])  # (seeds, epochs)
         stalled[init_name] = float(np.mean([r[1] for r in runs]))
 early = min(4, epochs - 1)  # epoch 5 (index 4), or the last one in fast mode
@@ -402,7 +405,7 @@ lesson.check(
     mse=gen_mse.mean(),
 )
 lesson.check(
-    "at the saturated start a sizeable share of wrong samples has |∂MSE/∂z| < 0.01 (none at the gentle one)",
+    "saturated start: over 10% of training samples are wrong yet have |∂MSE/∂z| < 0.01 (gentle: none)",
     stalled["saturated (std 3)"] > 0.1 and stalled["gentle (std 0.01)"] == 0.0,
     saturated=stalled["saturated (std 3)"],
     gentle=stalled["gentle (std 0.01)"],

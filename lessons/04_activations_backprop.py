@@ -491,7 +491,10 @@ def train_digits(activation: str, seed: int, epochs: int):
 
 epochs = lesson.pick(10, 4)
 train_seeds = list(range(lesson.pick(3, 2)))
-digits_acc = {a: np.array([train_digits(a, s, epochs) for s in train_seeds]) for a in acts}
+digits_acc = {
+    a: np.array([train_digits(a, s, epochs) for s in lesson.progress(train_seeds, f"digits, {a}")])
+    for a in acts
+}
 lesson.print_table(
     [
         [a, acc[:, 0].mean(), acc[:, -1].mean(), acc[:, -1].min(), acc[:, -1].max()]

@@ -120,15 +120,16 @@ def cmd_run(lessons: list[Path], out: Path, fast: bool, quiet: bool) -> int:
         print(f"[{i}/{len(lessons)}] {path.stem}: {verdict} in {seconds:.1f} s", flush=True)
 
     print("\n=== Course summary ===")
-    failures, disagreements, n_ok = [], [], 0
+    failures, broken, disagreements, n_ok = [], [], [], 0
     for slug, status, seconds, record in summary:
         if record is None:
-            failures.append(f"{slug}: no results.json written (exit status {status})")
+            broken.append(f"{slug}: no results.json written (exit status {status})")
+            print(f"  {slug}: did not finish (exit status {status}), {seconds:.1f} s")
             continue
         bad = [c["name"] for c in record["self_checks"] if not c["passed"]]
         failures += [f"{slug}: {name}" for name in bad]
         if status != 0 and not bad:
-            failures.append(f"{slug}: exit status {status}")
+            broken.append(f"{slug}: exit status {status}")
         n_ok += status == 0 and not bad
         for c in record["textbook_checks"]:
             if not c["agree"]:
@@ -150,11 +151,15 @@ def cmd_run(lessons: list[Path], out: Path, fast: bool, quiet: bool) -> int:
     print(f"Self-checks failed: {len(failures)}")
     for f in failures:
         print(f"  - {f}")
+    if broken:
+        print(f"Lessons that did not finish: {len(broken)}")
+        for b in broken:
+            print(f"  - {b}")
     print(f"Textbook claims that disagree with what was computed: {len(disagreements)}")
     for d in disagreements:
         print(f"  - {d}")
     print(f"Output: {out}")
-    return 1 if failures else 0
+    return 1 if failures or broken else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -131,6 +131,12 @@ class Lesson:
         """`fast` in fast mode, else `full` (epochs, sweep lengths, seeds)."""
         return fast if self.fast else full
 
+    def progress(self, iterable: Any, desc: str) -> Any:
+        """`iterable` with a progress bar (tqdm) when the output is a terminal."""
+        from tqdm import tqdm
+
+        return tqdm(iterable, desc=desc, leave=False, disable=None)
+
     # --- recording -----------------------------------------------------------------------------
     def result(self, name: str, value: Any) -> Any:
         """Record a measured result under `name` (saved in results.json); returns the value."""
