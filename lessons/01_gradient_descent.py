@@ -141,6 +141,7 @@ lesson.textbook(
     "损失函数的梯度为：∇J(θ0) = −2 (1/n) Σ (y_i − θ0)",
     "the gradient of the loss (for any n)",
     f"max |formula − autograd| = {worst:.1e} over 5 random data sets",
+    tol=1e-12,
     agree=worst < 1e-12,
     explanation="the formula does not match minidl's autograd",
 )
@@ -162,6 +163,7 @@ lesson.textbook(
     "θ_{t+1} = θ_t − α·∇L(θ_t) … 重复步骤2-4，直到损失函数收敛",
     "repeating the update makes the loss converge (to its minimum)",
     f"at α = 0.01 the loss falls at every step and is below 1e-8 after {steps_to_converge} steps",
+    tol=1e-8,
     agree=converged,
     explanation="the loss did not converge at the text's learning rate",
 )
@@ -198,6 +200,7 @@ lesson.textbook(
     "对于多元函数 f(x, y)，其梯度为：∇f(x, y) = (∂f/∂x, ∂f/∂y)",
     "the gradient of f(x, y) is the vector of its partial derivatives",
     f"autograd and finite differences match the hand-derived partials to {grad_def_err:.1e}",
+    tol=1e-8,
     agree=grad_def_err < 1e-8,
     explanation="autograd's gradient differs from the partial derivatives",
 )

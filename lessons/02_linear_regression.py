@@ -371,6 +371,7 @@ lesson.textbook(
     "更新参数 θ_{0,t+1} = θ_{0,t} − α ∂MSE/∂θ0 … 通过多次迭代，梯度下降算法将逐渐最小化损失函数，使模型参数达到最优值",
     "iterating the update (with the text's gradients) brings the parameters to the optimum",
     f"|θ − least squares| = {gap10:.1e} after the iterations (α = 2/λ_max, halved by the formulas)",
+    tol=1e-8,
     agree=gap10 < 1e-8,
     explanation="the iteration did not reach the least-squares parameters",
 )

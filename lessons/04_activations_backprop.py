@@ -72,6 +72,7 @@ lesson.textbook(
     "Sigmoid函数在 x → −∞ 时接近0，在 x → +∞ 时接近1",
     "sigmoid tends to 0 at −∞ and to 1 at +∞",
     f"σ(−30) = {sig[0]:.2e}, σ(30) = 1 − {1 - sig[-1]:.2e}",
+    tol=1e-12,
     agree=bool(sig[0] < 1e-12 and 1 - sig[-1] < 1e-12),
     explanation="the limits are not 0 and 1",
 )
@@ -89,6 +90,7 @@ lesson.textbook(
     "如果输入 x_i = −2，则输出 y_i = 0；如果输入 x_i = 3，则输出 y_i = 3",
     "ReLU(−2) = 0 and ReLU(3) = 3",
     f"ReLU(−2) = {example[0]:g}, ReLU(3) = {example[1]:g}",
+    tol=0.0,
     agree=bool(example[0] == 0 and example[1] == 3),
     explanation="F.relu disagrees",
 )
@@ -105,6 +107,7 @@ lesson.textbook(
     "Tanh函数在 x → −∞ 时接近−1，在 x → +∞ 时接近1",
     "tanh tends to −1 at −∞ and to 1 at +∞",
     f"tanh(−30) = {tnh[0]:.15f}, tanh(30) = {tnh[-1]:.15f}",
+    tol=1e-12,
     agree=bool(abs(tnh[0] + 1) < 1e-12 and abs(tnh[-1] - 1) < 1e-12),
     explanation="the limits are not ±1",
 )
@@ -216,6 +219,7 @@ lesson.textbook(
     "每个神经元接收多个输入，通过加权求和处理，再通过激活函数产生输出",
     "a neuron takes a weighted sum of its inputs (plus a bias) and applies an activation",
     f"nn layer output vs σ(Σ_j w_ij x_j + b_i) by hand: max difference {neuron_err:.1e}",
+    tol=1e-12,
     agree=neuron_err < 1e-12,
     explanation="F.linear + sigmoid is not the weighted sum plus bias through the activation",
 )
@@ -260,6 +264,7 @@ lesson.textbook(
     "反向传播是神经网络训练的基本算法，用于计算损失函数对网络参数的梯度，并通过梯度下降等方法更新参数",
     "backprop computes the loss's gradient w.r.t. the parameters; gradient descent then updates them",
     f"gradients match the hand chain rule to {trace_err:.1e}; parameters change only in opt.step()",
+    tol=1e-12,
     agree=trace_err < 1e-12 and after_backward == 0.0,
     explanation="backward() did not give the chain-rule gradients",
 )
