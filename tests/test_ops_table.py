@@ -132,9 +132,11 @@ def pad_params(draw, shape):
 
 @st.composite
 def basic_index(draw, shape):
-    """Ints, slices (any step), None and Ellipsis, as in x[1, ::-2, None, ...]."""
+    """Ints, slices (any step), None and Ellipsis, as in x[1, ::-2, None] or x[..., 0]."""
+    k = draw(st.integers(0, len(shape)))
+    ellipsis_first = draw(st.booleans())  # then the parts index the last k dimensions
     parts = []
-    for n in shape[: draw(st.integers(0, len(shape)))]:
+    for n in shape[len(shape) - k :] if ellipsis_first else shape[:k]:
         kind = draw(st.sampled_from(["int", "slice", "all"]))
         if kind == "int":
             parts.append(draw(st.integers(-n, n - 1)))
@@ -143,11 +145,11 @@ def basic_index(draw, shape):
             parts.append(slice(start, stop, draw(st.sampled_from([1, 2, -1]))))
         else:
             parts.append(slice(None))
-        if draw(st.booleans()) and draw(st.booleans()):
+        if draw(st.integers(0, 3)) == 0:
             parts.append(None)
-    if draw(st.booleans()):
-        parts.insert(draw(st.integers(0, len(parts))), Ellipsis)
-    return tuple(parts)
+    if ellipsis_first:
+        return (Ellipsis, *parts)
+    return (*parts, Ellipsis) if draw(st.booleans()) else tuple(parts)
 
 
 @st.composite

@@ -24,22 +24,24 @@ def as_tensor(x, name: str) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def normalize_dim(name: str, dim, ndim: int, arg: str = "dim") -> int:
-    """A dimension index in [-ndim, ndim) as a non-negative int, or a clear error."""
+def normalize_dim(name: str, dim, ndim: int, arg: str = "dim", extra: int = 0) -> int:
+    """A dimension index in [-n, n) as a non-negative int, n = ndim + extra (extra = 1 for ops that
+    insert a dimension, such as unsqueeze and stack), or a clear error."""
+    n = ndim + extra
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
         raise TypeError(f"{name}: argument `{arg}` must be an int; received {dim!r}")
-    if not -ndim <= dim < ndim:
+    if not -n <= dim < n:
         raise ValueError(
             f"{name}: {arg}={dim} is out of range for a tensor with {ndim} dimensions "
-            f"(expected {-ndim} <= {arg} < {ndim})"
+            f"(expected {-n} <= {arg} < {n})"
         )
-    return int(dim) % ndim
+    return int(dim) % n
 
 
 def shape_args(name: str, shape: tuple) -> tuple:
     """`f(x, 2, 3)` and `f(x, (2, 3))` both mean the shape (2, 3), as in PyTorch."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, np.ndarray)):
+        shape = tuple(shape[0].tolist() if isinstance(shape[0], np.ndarray) else shape[0])
     for s in shape:
         if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
             raise TypeError(f"{name}: sizes must be ints; received {shape!r}")
@@ -114,7 +116,7 @@ def squeeze(x, dim=None) -> Tensor:
         dims = range(x.ndim)
     else:
         dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-        dims = [normalize_dim("squeeze", d, max(x.ndim, 1)) for d in dims]
+        dims = [normalize_dim("squeeze", d, x.ndim, extra=int(x.ndim == 0)) for d in dims]
     drop = {d for d in dims if d < x.ndim and x.shape[d] == 1}
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in drop))
 
@@ -122,7 +124,7 @@ def squeeze(x, dim=None) -> Tensor:
 def unsqueeze(x, dim: int) -> Tensor:
     """x with a new size-1 dimension inserted at position `dim` (-ndim-1 <= dim <= ndim)."""
     x = as_tensor(x, "unsqueeze")
-    d = normalize_dim("unsqueeze", dim, x.ndim + 1)
+    d = normalize_dim("unsqueeze", dim, x.ndim, extra=1)
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
 
@@ -149,7 +151,12 @@ def permute(x, *dims) -> Tensor:
     """x with its dimensions in the order `dims` (ints or one tuple; a permutation of 0..ndim-1)."""
     x = as_tensor(x, "permute")
     dims = shape_args("permute", dims)
-    if len(dims) != x.ndim or sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+    in_range = all(-x.ndim <= d < x.ndim for d in dims)
+    if (
+        len(dims) != x.ndim
+        or not in_range
+        or sorted(d % x.ndim for d in dims) != list(range(x.ndim))
+    ):
         raise ValueError(
             f"permute: argument `dims` must be a permutation of the {x.ndim} dimensions of a "
             f"tensor of shape {x.shape}; received {dims}"
@@ -300,7 +307,7 @@ def stack(tensors, axis: int = 0) -> Tensor:
                 f"stack: all tensors must have the same shape; tensor 0 has shape {xs[0].shape} "
                 f"but tensor {k} has shape {x.shape}"
             )
-    axis = normalize_dim("stack", axis, xs[0].ndim + 1, "axis")
+    axis = normalize_dim("stack", axis, xs[0].ndim, "axis", extra=1)
     return Stack.apply(*xs, axis=axis)
 
 
