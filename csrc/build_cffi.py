@@ -34,14 +34,17 @@ def _openmp_flags() -> list[str]:
 cflags = shlex.split(os.environ.get("MINIDL_CFLAGS", DEFAULT_CFLAGS))
 flag_text = " ".join(cflags).replace("\\", "").replace('"', "")
 
+# setuptools wants source paths relative to setup.py's folder (the cwd of a pip build); a direct run
+# compiles inside build/cffi/, so it needs absolute ones
+prefix = f"{HERE.parent}/" if __name__ == "__main__" else ""
+
 ffibuilder = FFI()
 ffibuilder.cdef(_cdef(HERE / "minidl_kernels.h"))
 ffibuilder.set_source(
     "minidl._minidl_c",
     '#include "minidl_kernels.h"',
-    # setuptools wants paths relative to setup.py's folder (the repository root, the cwd of a build)
-    sources=[f"csrc/{name}" for name in SOURCES],
-    include_dirs=["csrc"],
+    sources=[f"{prefix}csrc/{name}" for name in SOURCES],
+    include_dirs=[f"{prefix}csrc"],
     define_macros=[("MINIDL_CFLAGS_STR", f'"{flag_text}"')],
     extra_compile_args=[*cflags, *_openmp_flags()],
     extra_link_args=[*_openmp_flags(), *[f for f in cflags if f.startswith("-fsanitize")]],

@@ -1,12 +1,19 @@
 """Shared pieces of the kernel tests: the backends to drive, and hypothesis strategies for
 convolution and pooling geometries (kept small: every example runs every backend)."""
 
+import os
+
 import numpy as np
 from hypothesis import strategies as st
 
 from minidl import kernels
 
-BACKENDS = kernels.available_backends()
+# every built backend, or those named in MINIDL_TEST_BACKENDS (csrc/sanitize.sh tests only "c")
+BACKENDS = [
+    name
+    for name in kernels.available_backends()
+    if name in os.environ.get("MINIDL_TEST_BACKENDS", name).split(",")
+]
 DTYPES = [np.float32, np.float64]
 # float32 sums of a few hundred products carry ~1e-6 relative error; float64 ~1e-15
 TOL = {np.float32: dict(rtol=2e-4, atol=2e-5), np.float64: dict(rtol=1e-10, atol=1e-12)}

@@ -12,55 +12,65 @@ import numpy as np
 from numba import njit, prange
 
 _JIT = dict(cache=True, fastmath=True, nogil=True)
-KB, NB, MB = 128, 256, 64  # GEMM blocks: a KB x NB block of B (128 KB in float32) stays in L2
+KB, MB = 256, 32  # GEMM blocks: KB of the k dimension (a row slice of 1 KB in float32), MB rows
 
 
 # --------------------------------------------------------------------------------------------- GEMM
 @njit(**_JIT)
-def _gemm_rows(a, b, c, i0, i1, accumulate):
-    """c[i0:i1] (+)= a[i0:i1] @ b, one thread. Four rows of c at a time share every load of b:
-    the inner j loop does 4 multiply-adds per element of b and vectorises over j."""
-    kdim, n = b.shape
+def _gemm_nt(a, bt, c, i0, i1, accumulate):
+    """c[i0:i1] (+)= a[i0:i1] @ bt.T, one thread: every c[i, j] is a dot product of two contiguous
+    rows, a[i, :] and bt[j, :]. A 4 x 2 tile of c is computed at once, so each loaded element serves
+    2 or 4 multiply-adds; LLVM (fastmath) vectorises the k loop, keeping 8 vector accumulators.
+    Plain 2-D indexing c[i, j] in the inner loop would stop it: row views (a0 = a[i]) are what let
+    LLVM see unit-stride loads."""
+    kdim = a.shape[1]
+    n = bt.shape[0]
     if not accumulate:
         c[i0:i1, :] = 0
-    for k0 in range(0, kdim, KB):
+    zero = c.dtype.type(0)
+    for k0 in range(0, kdim, KB):  # a KB slice of the 4 rows of a stays in L1 across all j
         k1 = min(k0 + KB, kdim)
-        for j0 in range(0, n, NB):
-            j1 = min(j0 + NB, n)
-            i = i0
-            while i + 4 <= i1:
+        for i in range(i0, i1, 4):
+            rows = min(4, i1 - i)
+            a0, a1 = a[i], a[i + min(1, rows - 1)]  # past the last row: repeat it, store nothing
+            a2, a3 = a[i + min(2, rows - 1)], a[i + min(3, rows - 1)]
+            for j in range(0, n, 2):
+                b0, b1 = bt[j], bt[min(j + 1, n - 1)]
+                s00 = s01 = s10 = s11 = s20 = s21 = s30 = s31 = zero
                 for k in range(k0, k1):
-                    a0, a1, a2, a3 = a[i, k], a[i + 1, k], a[i + 2, k], a[i + 3, k]
-                    for j in range(j0, j1):
-                        bkj = b[k, j]
-                        c[i, j] += a0 * bkj
-                        c[i + 1, j] += a1 * bkj
-                        c[i + 2, j] += a2 * bkj
-                        c[i + 3, j] += a3 * bkj
-                i += 4
-            for r in range(i, i1):  # the last 0..3 rows
-                for k in range(k0, k1):
-                    ark = a[r, k]
-                    for j in range(j0, j1):
-                        c[r, j] += ark * b[k, j]
+                    x0, x1 = b0[k], b1[k]
+                    s00 += a0[k] * x0
+                    s01 += a0[k] * x1
+                    s10 += a1[k] * x0
+                    s11 += a1[k] * x1
+                    s20 += a2[k] * x0
+                    s21 += a2[k] * x1
+                    s30 += a3[k] * x0
+                    s31 += a3[k] * x1
+                sums = ((s00, s01), (s10, s11), (s20, s21), (s30, s31))
+                for r in range(rows):
+                    c[i + r, j] += sums[r][0]
+                    if j + 1 < n:
+                        c[i + r, j + 1] += sums[r][1]
 
 
 @njit(parallel=True, **_JIT)
-def _gemm_parallel(a, b, c):
+def _gemm_parallel(a, bt, c):
     m = a.shape[0]
     for blk in prange((m + MB - 1) // MB):
-        _gemm_rows(a, b, c, blk * MB, min(blk * MB + MB, m), False)
+        _gemm_nt(a, bt, c, blk * MB, min(blk * MB + MB, m), False)
 
 
 def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-    """out = a @ b (C-contiguous copies of strided views: one compiled version per dtype)."""
-    _gemm_parallel(np.ascontiguousarray(a), np.ascontiguousarray(b), out)
+    """out = a @ b, as dot products of rows of a and of b.T (one contiguous copy each, if needed)."""
+    _gemm_parallel(np.ascontiguousarray(a), np.ascontiguousarray(b.T), out)
 
 
 # --------------------------------------------------------------------------------------------- conv2d
 @njit(**_JIT)
-def _im2col(x, col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw):
-    """x (C, H, W) -> col (C*KH*KW, OH*OW), zero where a window covers padding."""
+def _im2col(x, col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, patches):
+    """x (C, H, W) -> col (C*KH*KW, OH*OW), or its transpose (OH*OW, C*KH*KW) when `patches`
+    (one receptive field per row); zero where a window covers padding."""
     c_in, h, w = x.shape
     for c in range(c_in):
         for p in range(kh):
@@ -70,8 +80,11 @@ def _im2col(x, col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw):
                     hh = i * sh + p * dh - ph
                     for j in range(ow):
                         ww = j * sw + q * dw - pw
-                        inside = 0 <= hh < h and 0 <= ww < w
-                        col[row, i * ow + j] = x[c, hh, ww] if inside else 0.0
+                        v = x[c, hh, ww] if (0 <= hh < h and 0 <= ww < w) else 0.0
+                        if patches:
+                            col[i * ow + j, row] = v
+                        else:
+                            col[row, i * ow + j] = v
 
 
 @njit(**_JIT)
@@ -96,10 +109,10 @@ def _conv_forward(x, w2, bias, y, kh, kw, sh, sw, ph, pw, dh, dw):
     n_img, f = x.shape[0], w2.shape[0]
     oh, ow = y.shape[2], y.shape[3]
     for n in prange(n_img):
-        col = np.empty((w2.shape[1], oh * ow), dtype=x.dtype)
-        _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw)
+        patches = np.empty((oh * ow, w2.shape[1]), dtype=x.dtype)
+        _im2col(x[n], patches, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, True)
         yn = y[n].reshape(f, oh * ow)
-        _gemm_rows(w2, col, yn, 0, f, False)  # (F, CKK) @ (CKK, OH*OW)
+        _gemm_nt(w2, patches, yn, 0, f, False)  # (F, CKK) @ (OH*OW, CKK)^T
         for k in range(f):
             yn[k, :] += bias[k]
 
@@ -108,8 +121,9 @@ def _conv_forward(x, w2, bias, y, kh, kw, sh, sw, ph, pw, dh, dw):
 def _conv_backward_input(gy, w2t, gx, kh, kw, sh, sw, ph, pw, dh, dw):
     n_img, f, oh, ow = gy.shape
     for n in prange(n_img):
+        gyt = np.ascontiguousarray(gy[n].reshape(f, oh * ow).T)  # (OH*OW, F)
         dcol = np.empty((w2t.shape[0], oh * ow), dtype=gy.dtype)
-        _gemm_rows(w2t, gy[n].reshape(f, oh * ow), dcol, 0, w2t.shape[0], False)  # W^T @ gy_n
+        _gemm_nt(w2t, gyt, dcol, 0, w2t.shape[0], False)  # (CKK, F) @ (OH*OW, F)^T
         gx[n, :, :, :] = 0
         _col2im(dcol, gx[n], kh, kw, oh, ow, sh, sw, ph, pw, dh, dw)
 
@@ -122,12 +136,11 @@ def _conv_backward_weight(gy, x, partial, kh, kw, sh, sw, ph, pw, dh, dw):
     ckk = partial.shape[2]
     for t in prange(chunks):
         col = np.empty((ckk, oh * ow), dtype=x.dtype)
-        colt = np.empty((oh * ow, ckk), dtype=x.dtype)
         partial[t, :, :] = 0
         for n in range(t * n_img // chunks, (t + 1) * n_img // chunks):
-            _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw)
-            colt[:, :] = col.T
-            _gemm_rows(gy[n].reshape(f, oh * ow), colt, partial[t], 0, f, True)
+            _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, False)
+            # (F, OH*OW) @ (CKK, OH*OW)^T
+            _gemm_nt(gy[n].reshape(f, oh * ow), col, partial[t], 0, f, True)
 
 
 def conv2d_forward(x, w, bias, out, stride, padding, dilation) -> None:

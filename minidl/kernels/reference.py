@@ -97,7 +97,8 @@ def conv2d_backward_input(grad_out, w, out, stride, padding, dilation) -> None:
     ph, pw = padding
     hp, wp = out.shape[2] + 2 * ph, out.shape[3] + 2 * pw
     # (C*KH*KW, F) @ (N, F, OH*OW) -> (N, C*KH*KW, OH*OW)
-    dcols = np.matmul(w.reshape(f, -1).T, grad_out.reshape(n, f, oh * ow))
+    # (a contiguous W^T: NumPy hands contiguous stacks to BLAS, strided ones to a slow loop)
+    dcols = np.matmul(np.ascontiguousarray(w.reshape(f, -1).T), grad_out.reshape(n, f, oh * ow))
     gxpad = col2im(dcols.reshape(n, c, kh, kw, oh, ow), hp, wp, stride, dilation)
     out[...] = _unpad(gxpad, padding)
 

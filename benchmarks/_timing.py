@@ -1,0 +1,77 @@
+"""Small helpers shared by the benchmarks: thread setup, robust timing, an optional PyTorch peer.
+
+Thread counts must be fixed before NumPy (OpenBLAS) and PyTorch start their pools, so a benchmark
+calls `threads_from_argv()` before importing them, or runs itself once per count with
+`run_for_each_thread_count()`. Timings are medians of several repeats: the machine is shared, and
+the median shrugs off a repeat that another process slowed down.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
+def threads_from_argv(default: int | None = None) -> int | None:
+    """Read `--threads N` from sys.argv and export it to every thread pool's variable (before the
+    pools start). Returns N, or `default` when the option is absent."""
+    n = default
+    if "--threads" in sys.argv:
+        n = int(sys.argv[sys.argv.index("--threads") + 1])
+    if n is not None:
+        for var in THREAD_VARS:
+            os.environ[var] = str(n)
+    if REPO not in sys.path:
+        sys.path.insert(0, REPO)  # `import minidl` from the checkout, as in the tests
+    return n
+
+
+def run_for_each_thread_count(script: str, counts=(1, 2)) -> None:
+    """Run `script` (this benchmark) once per thread count, each in a fresh process."""
+    for n in counts:
+        print(f"\n===== {n} thread{'s' if n > 1 else ''} =====", flush=True)
+        subprocess.run([sys.executable, script, *sys.argv[1:], "--threads", str(n)], check=True)
+
+
+def median_seconds(fn: Callable[[], object], min_time: float = 0.3, repeats: int = 7) -> float:
+    """Median seconds per call of fn over `repeats` batches, each batch lasting about `min_time`."""
+    fn()  # warm-up: JIT compiles, caches, page faults of first allocations
+    start = time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - start, 1e-7)
+    number = max(1, int(min_time / once))
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        samples.append((time.perf_counter() - start) / number)
+    return statistics.median(samples)
+
+
+def try_torch(threads: int | None):
+    """PyTorch, set to `threads` threads, or None when it is not installed (it is only a peer)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    if threads is not None:
+        torch.set_num_threads(threads)
+    return torch
+
+
+def print_table(header: list[str], rows: list[list[object]]) -> None:
+    """A plain aligned text table."""
+    cells = [header] + [[f"{c:.3g}" if isinstance(c, float) else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for k, row in enumerate(cells):
+        print("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
+        if k == 0:
+            print("  ".join("-" * w for w in widths))

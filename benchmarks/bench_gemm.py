@@ -1,0 +1,70 @@
+"""GEMM speed: minidl's C and Numba GEMMs against NumPy (OpenBLAS) and PyTorch CPU, n x n x n.
+
+Run:  python benchmarks/bench_gemm.py [--threads N] [--dtype float64] [--sizes 256,512]
+      (no --threads: runs 1 and 2 threads, each in a fresh process)
+With the PyTorch peer (another venv):  PYTHONPATH=. /root/venvs/torch/bin/python benchmarks/bench_gemm.py
+Prints GFLOP/s (2n^3 flops per product, median of repeats) and each backend's ratio to NumPy and to
+PyTorch measured in the same process: a ratio >= 1 means as fast or faster.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import partial
+
+from _timing import (
+    median_seconds,
+    print_table,
+    run_for_each_thread_count,
+    threads_from_argv,
+    try_torch,
+)
+
+
+def main() -> None:
+    threads = threads_from_argv()
+    if threads is None:
+        run_for_each_thread_count(__file__)
+        return
+    import numpy as np
+
+    import minidl.kernels as K
+
+    K.set_num_threads(threads)
+    torch = try_torch(threads)
+    dtype = np.dtype(
+        sys.argv[sys.argv.index("--dtype") + 1] if "--dtype" in sys.argv else "float32"
+    )
+    sizes = [256, 512, 1024, 2048]
+    if "--sizes" in sys.argv:
+        sizes = [int(s) for s in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
+    backends = [b for b in ("c", "numba") if b in K.available_backends()]
+    isa = ""
+    if "c" in backends:
+        from minidl.kernels import c_backend
+
+        isa = f", C micro-kernel {c_backend.isa()}"
+    print(f"GEMM {dtype}, {threads} thread(s){isa}; GFLOP/s (ratio to NumPy / to PyTorch)")
+
+    rows = []
+    for n in sizes:
+        rng = np.random.default_rng(0)
+        a, b = rng.random((n, n)).astype(dtype), rng.random((n, n)).astype(dtype)
+        flops = 2.0 * n**3
+        t_np = median_seconds(partial(np.matmul, a, b))
+        t_torch = None
+        if torch is not None:
+            ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+            t_torch = median_seconds(partial(torch.matmul, ta, tb))
+        row = [n, flops / t_np / 1e9, "-" if t_torch is None else flops / t_torch / 1e9]
+        for backend in backends:
+            with K.use_backend(backend):
+                t = median_seconds(partial(K.matmul, a, b), repeats=5 if backend == "c" else 3)
+            ratio_torch = "-" if t_torch is None else f"{t_torch / t:.2f}"
+            row.append(f"{flops / t / 1e9:.1f} ({t_np / t:.2f} / {ratio_torch})")
+        rows.append(row)
+    print_table(["n", "numpy", "torch", *backends], rows)
+
+
+if __name__ == "__main__":
+    main()
