@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from minidl.optim.optimizer import Optimizer, check_bool, check_non_negative
+from minidl.optim._validation import check_bool, check_non_negative
+from minidl.optim.optimizer import Optimizer
 
 __all__ = ["Adagrad"]
 

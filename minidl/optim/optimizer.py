@@ -24,22 +24,16 @@ Vocabulary (PyTorch's):
 from __future__ import annotations
 
 import copy
-import numbers
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
 from minidl.autograd import Tensor, enable_grad
+from minidl.optim._validation import check_non_negative
+from minidl.optim._validation import describe as _describe
 
 __all__ = ["Optimizer"]
-
-
-def _describe(value: Any) -> str:
-    """A short type description for error messages: ``numpy.ndarray``, ``float``, ..."""
-    cls = type(value)
-    module = cls.__module__
-    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
 
 
 class _ParamState:
@@ -81,42 +75,6 @@ class _ParamState:
 
     def clear(self) -> None:
         self._items.clear()
-
-
-# ----------------------------------------------------------------------------------------------
-# Hyperparameter checks shared by the optimizers. Messages keep PyTorch's phrasing
-# ("Invalid learning rate: -1") and add who complains and what was expected.
-
-
-def check_number(owner: str, name: str, value: Any) -> None:
-    """Raise TypeError unless ``value`` is a real number (bools are rejected)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: argument `{name}` must be a real number; got {_describe(value)}")
-
-
-def check_non_negative(owner: str, name: str, value: Any, label: str) -> None:
-    """Raise unless ``value >= 0``: ``SGD: Invalid learning rate: -1 (expected lr >= 0)``."""
-    check_number(owner, name, value)
-    if not value >= 0.0:  # also catches NaN
-        raise ValueError(f"{owner}: Invalid {label}: {value} (expected {name} >= 0)")
-
-
-def check_betas(owner: str, betas: Any) -> None:
-    """``betas`` must be a pair ``(β1, β2)`` with each ``0 <= β < 1``."""
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise TypeError(f"{owner}: argument `betas` must be a pair (beta1, beta2); got {betas!r}")
-    for i, beta in enumerate(betas):
-        check_number(owner, f"betas[{i}]", beta)
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(
-                f"{owner}: Invalid beta parameter at index {i}: {beta} (expected 0 <= betas[{i}] < 1)"
-            )
-
-
-def check_bool(owner: str, name: str, value: Any) -> None:
-    """Flags such as ``nesterov`` or ``amsgrad`` must be real bools, not truthy objects."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: argument `{name}` must be a bool; got {_describe(value)}")
 
 
 class Optimizer:

@@ -24,54 +24,14 @@ For one scheduler alone the two forms agree to rounding (the tests check it).
 from __future__ import annotations
 
 import copy
-import numbers
 import types
 import warnings
 from typing import Any
 
+from minidl.optim._validation import check_int
 from minidl.optim.optimizer import Optimizer
 
 __all__ = ["LRScheduler"]
-
-
-# ----------------------------------------------------------------------------------------------
-# Argument checks shared by the schedulers: `StepLR: argument `step_size` must be a positive
-# integer; got 0`.
-
-
-def _is_real(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def check_int(owner: str, name: str, value: Any, minimum: int) -> None:
-    """Raise unless ``value`` is an int ``>= minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        expected = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"{owner}: argument `{name}` must be {expected}; got {value!r}")
-
-
-def check_real(
-    owner: str,
-    name: str,
-    value: Any,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> None:
-    """Raise unless ``value`` is a real number within the given bounds."""
-    if not _is_real(value):
-        raise TypeError(f"{owner}: argument `{name}` must be a real number; got {value!r}")
-    too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if too_low or too_high or value != value:  # value != value catches NaN
-        parts = []
-        if low is not None:
-            parts.append(f"{low} {'<' if low_open else '<='} {name}")
-        if high is not None:
-            bound = f"{'<' if high_open else '<='} {high}"
-            parts = [f"{parts[0]} {bound}"] if parts else [f"{name} {bound}"]
-        raise ValueError(f"{owner}: argument `{name}` must satisfy {parts[0]}; got {value!r}")
 
 
 def per_group(owner: str, name: str, optimizer: Optimizer, value: Any) -> list[Any]:

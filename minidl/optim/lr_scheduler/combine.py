@@ -6,7 +6,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from minidl.optim.lr_scheduler.base import LRScheduler, check_int, check_optimizer
+from minidl.optim._validation import check_int
+from minidl.optim.lr_scheduler.base import LRScheduler, check_optimizer
 from minidl.optim.optimizer import Optimizer
 
 __all__ = ["SequentialLR", "ChainedScheduler"]

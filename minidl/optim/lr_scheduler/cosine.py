@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from minidl.optim.lr_scheduler.base import LRScheduler, check_int, check_real
+from minidl.optim._validation import check_int, check_real
+from minidl.optim.lr_scheduler.base import LRScheduler
 from minidl.optim.optimizer import Optimizer
 
 __all__ = ["CosineAnnealingLR", "CosineAnnealingWarmRestarts"]

@@ -10,14 +10,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from minidl.optim.lr_scheduler.base import (
-    LRScheduler,
-    check_int,
-    check_optimizer,
-    check_real,
-    functions_state,
-    per_group,
-)
+from minidl.optim._validation import check_int, check_real
+from minidl.optim.lr_scheduler.base import LRScheduler, check_optimizer, functions_state, per_group
 from minidl.optim.optimizer import Optimizer
 
 __all__ = ["CyclicLR", "OneCycleLR"]

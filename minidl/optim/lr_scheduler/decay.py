@@ -11,7 +11,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from minidl.optim.lr_scheduler.base import LRScheduler, check_int, check_real, functions_state
+from minidl.optim._validation import check_int, check_real
+from minidl.optim.lr_scheduler.base import LRScheduler, functions_state
 from minidl.optim.optimizer import Optimizer
 
 __all__ = ["StepLR", "MultiStepLR", "ExponentialLR", "PolynomialLR", "LambdaLR"]

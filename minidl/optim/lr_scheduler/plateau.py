@@ -7,13 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from minidl.autograd import Tensor
-from minidl.optim.lr_scheduler.base import (
-    LRScheduler,
-    check_int,
-    check_optimizer,
-    check_real,
-    per_group,
-)
+from minidl.optim._validation import check_int, check_real
+from minidl.optim.lr_scheduler.base import LRScheduler, check_optimizer, per_group
 from minidl.optim.optimizer import Optimizer
 from minidl.optim.sgd import SGD
 

@@ -7,7 +7,8 @@ follows them with a decay schedule.
 
 from __future__ import annotations
 
-from minidl.optim.lr_scheduler.base import LRScheduler, check_int, check_real
+from minidl.optim._validation import check_int, check_real
+from minidl.optim.lr_scheduler.base import LRScheduler
 from minidl.optim.optimizer import Optimizer
 
 __all__ = ["LinearLR", "ConstantLR"]
