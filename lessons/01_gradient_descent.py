@@ -177,6 +177,7 @@ lesson.textbook(
 
 # %%
 def f_xy(x, y):
+    """f(x, y) = x² y + sin(y), whose partials are 2xy and x² + cos(y)."""
     return x**2 * y + md.sin(y)
 
 
@@ -243,6 +244,7 @@ lesson.check(
 
 # %%
 def predicted_behaviour(alpha: float) -> str:
+    """What r = 1 − αL says the error will do."""
     r = 1 - alpha * L
     if abs(r) < 1e-12:
         return "one step"
@@ -343,6 +345,7 @@ lesson.check(
 
 # %%
 def descend_f(theta0: float, alpha: float, steps: int) -> np.ndarray:
+    """Gradient descent on f(θ) = θ⁴ − 3θ² + θ (gradient by autograd); returns the path of θ."""
     theta = md.tensor(theta0, dtype=md.float64, requires_grad=True)
     path = [theta0]
     for _ in range(steps):
@@ -356,6 +359,7 @@ def descend_f(theta0: float, alpha: float, steps: int) -> np.ndarray:
 
 
 def f_np(t):
+    """The same two-well function in NumPy, for plotting and comparing values."""
     return t**4 - 3 * t**2 + t
 
 

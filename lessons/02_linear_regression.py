@@ -312,6 +312,7 @@ xt, yt = md.tensor(x10), md.tensor(y10)
 
 
 def mse(a, b):
+    """MSE = (1/n) Σ (y_i − (θ0 + θ1 x_i))² on the 10 samples."""
     return ((yt - (a + b * xt)) ** 2).mean()
 
 
