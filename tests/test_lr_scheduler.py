@@ -90,7 +90,6 @@ def test_warm_up_then_decay_is_continuous(lr, start_factor, warmup, decay):
     increment = lr * (1 - start_factor) / warmup
     np.testing.assert_allclose(np.diff(lrs[: warmup + 1]), increment, rtol=1e-9)
     assert lrs[warmup] == pytest.approx(lr, rel=1e-12)
-    assert np.all(np.abs(np.diff(lrs)) <= increment * (1 + 1e-9) + lr * 0.16)
     assert np.all(np.diff(lrs[warmup:]) <= 1e-15)
 
 
