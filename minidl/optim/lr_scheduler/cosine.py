@@ -48,6 +48,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Chainable form: the ratio of consecutive cosine factors (see the class)."""
         t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
             return self._current_lrs()
@@ -111,6 +112,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """The cosine at the current position ``T_cur`` of a cycle of length ``T_i``."""
         return [_cosine(self.T_cur, self.T_i, b, self.eta_min) for b in self.base_lrs]
 
     @staticmethod

@@ -163,6 +163,7 @@ class CyclicLR(LRScheduler):
         self.base_lrs = base_lrs
 
     def get_lr(self) -> list[float]:
+        """Closed in ``last_epoch``; also sets each group's momentum/β1 if cycled."""
         t = self.last_epoch
         cycle, h = _triangular_position(t, self.step_size_up, self.step_size_down)
         s = _cyclic_scale(t, cycle, self.mode, self.gamma, self._scale_fn_custom, self.scale_mode)
@@ -195,12 +196,14 @@ class CyclicLR(LRScheduler):
         return base_lr + (max_lr - base_lr) * h * s
 
     def state_dict(self) -> dict[str, Any]:
+        """The state; a custom scale_fn is kept only if it is a callable object (its attributes)."""
         state = self._plain_state(exclude=("_scale_fn_custom",))
         fns = [] if self._scale_fn_custom is None else [self._scale_fn_custom]
         state["_scale_fn_custom"] = (functions_state(fns) or [None])[0]
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a ``state_dict()``, with the custom scale_fn's attributes if saved."""
         state = dict(state_dict)
         attrs = state.pop("_scale_fn_custom", None)
         super().load_state_dict(state)
@@ -346,6 +349,7 @@ class OneCycleLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Closed in ``last_epoch``; also sets each group's momentum/β1 if cycled."""
         step = self.last_epoch
         if step > self.total_steps:
             raise ValueError(

@@ -41,6 +41,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Chainable form: ``α_t = γ α_{t−1}`` when t is a positive multiple of step_size."""
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
@@ -89,6 +90,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Chainable form: ``α_t = γ^k α_{t−1}``, k = how often t is a milestone."""
         if self.last_epoch not in self.milestones:
             return self._current_lrs()
         factor = self.gamma ** self.milestones[self.last_epoch]
@@ -106,6 +108,7 @@ class MultiStepLR(LRScheduler):
         return [self.closed_form(self.last_epoch, b, milestones, self.gamma) for b in self.base_lrs]
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a ``state_dict()`` (also one that went through JSON)."""
         super().load_state_dict(state_dict)
         # A checkpoint that went through JSON has string keys: {"30": 1} must mean epoch 30.
         self.milestones = Counter({int(k): int(n) for k, n in self.milestones.items()})
@@ -128,6 +131,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Chainable form: ``α_t = γ α_{t−1}``."""
         if self._is_initial:  # resuming at last_epoch ≥ 0 must not decay one extra time
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
@@ -169,6 +173,7 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Chainable form: ``α_t = α_{t−1} ((1 − t/T) / (1 − (t−1)/T))^p`` up to T."""
         if self._is_initial or self.last_epoch > self.total_iters:
             return self._current_lrs()
         t, T = self.last_epoch, self.total_iters
@@ -227,6 +232,7 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Already closed: ``α_t = α₀ · λ(t)``."""
         return [
             self.closed_form(self.last_epoch, b, fn)
             for b, fn in zip(self.base_lrs, self.lr_lambdas, strict=True)
@@ -238,11 +244,13 @@ class LambdaLR(LRScheduler):
         return base_lr * lr_lambda(epoch)
 
     def state_dict(self) -> dict[str, Any]:
+        """The state, with ``None`` for each plain function (see the class docstring)."""
         state = self._plain_state(exclude=("lr_lambdas",))
         state["lr_lambdas"] = functions_state(self.lr_lambdas)
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a ``state_dict()``; callable objects get their saved attributes back."""
         state = dict(state_dict)
         saved = state.pop("lr_lambdas", [None] * len(self.lr_lambdas))
         super().load_state_dict(state)

@@ -53,6 +53,7 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Chainable form: ``α_t = α_{t−1} (1 + (e − s) / (T s + (t − 1)(e − s)))``."""
         s, e, T = self.start_factor, self.end_factor, self.total_iters
         if self.last_epoch == 0:
             return [lr * s for lr in self._current_lrs()]
@@ -109,6 +110,7 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Chainable form: × factor at t = 0, × 1/factor at t = total_iters."""
         if self.last_epoch == 0:
             return [lr * self.factor for lr in self._current_lrs()]
         if self.last_epoch != self.total_iters:
