@@ -148,6 +148,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self._set_lrs()
 
     def _update_lr(self, epoch: int | None = None) -> None:
+        """One epoch further into the cycle, restarting (and lengthening it) at its end; or, from
+        SequentialLR, set ``last_epoch`` and keep the cycle position."""
         if epoch is None:
             self.last_epoch += 1
             self.T_cur += 1
