@@ -56,5 +56,7 @@ if __name__ == "__main__":
     built = pathlib.Path(
         ffibuilder.compile(tmpdir=str(HERE.parent / "build" / "cffi"), verbose="-v" in sys.argv)
     )
+    for stale in (HERE.parent / "minidl").glob("_minidl_c.*.so"):  # e.g. an abi3 one from pip
+        stale.unlink()  # (Python would load the cpython-3XX one first, but keep it unambiguous)
     shutil.copy2(built, HERE.parent / "minidl" / built.name)
     print(f"built {HERE.parent / 'minidl' / built.name}")

@@ -66,11 +66,16 @@ static int CV_LOCAL(is_pointwise_)(const minidl_conv_shape *s)
     return s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->ph == 0 && s->pw == 0;
 }
 
-/* Threads over images when there are enough images; the rest go to the GEMM inside. */
-static void CV_LOCAL(split_threads_)(int64_t n, int nthreads, int *outer, int *inner)
+/* Threads over images when there are enough images; the rest go to the GEMM inside. Below about a
+ * million multiply-adds a second thread costs more (waking it, the barrier) than it saves. */
+static void CV_LOCAL(split_threads_)(const minidl_conv_shape *s, int nthreads, int *outer,
+                                     int *inner)
 {
-    *outer = n >= nthreads ? nthreads : 1;
-    *inner = n >= nthreads ? 1 : nthreads;
+    const double macs = (double)s->n * s->f * s->oh * s->ow * s->c * s->kh * s->kw;
+    if (macs < 1e6)
+        nthreads = 1;
+    *outer = s->n >= nthreads ? nthreads : 1;
+    *inner = s->n >= nthreads ? 1 : nthreads;
 }
 
 void CV_NAME(conv2d_forward)(const minidl_conv_shape *s, const CV_T *x, const CV_T *w,
@@ -79,7 +84,7 @@ void CV_NAME(conv2d_forward)(const minidl_conv_shape *s, const CV_T *x, const CV
     const int64_t ckk = s->c * s->kh * s->kw, ohw = s->oh * s->ow;
     const int pointwise = CV_LOCAL(is_pointwise_)(s);
     int outer, inner;
-    CV_LOCAL(split_threads_)(s->n, nthreads, &outer, &inner);
+    CV_LOCAL(split_threads_)(s, nthreads, &outer, &inner);
 
 #pragma omp parallel num_threads(outer) if (outer > 1)
     {
@@ -107,7 +112,7 @@ void CV_NAME(conv2d_backward_input)(const minidl_conv_shape *s, const CV_T *gy, 
     const int64_t ckk = s->c * s->kh * s->kw, ohw = s->oh * s->ow, chw = s->c * s->h * s->w;
     const int pointwise = CV_LOCAL(is_pointwise_)(s);
     int outer, inner;
-    CV_LOCAL(split_threads_)(s->n, nthreads, &outer, &inner);
+    CV_LOCAL(split_threads_)(s, nthreads, &outer, &inner);
 
 #pragma omp parallel num_threads(outer) if (outer > 1)
     {
@@ -133,7 +138,7 @@ void CV_NAME(conv2d_backward_weight)(const minidl_conv_shape *s, const CV_T *gy,
     const int64_t ckk = s->c * s->kh * s->kw, ohw = s->oh * s->ow;
     const int pointwise = CV_LOCAL(is_pointwise_)(s);
     int outer, inner;
-    CV_LOCAL(split_threads_)(s->n, nthreads, &outer, &inner);
+    CV_LOCAL(split_threads_)(s, nthreads, &outer, &inner);
     /* one private (F, CKK) sum per thread, added up in thread order afterwards: no locks, and the
      * same result on every run with the same thread count */
     CV_T *partial = minidl_aligned_alloc(outer * s->f * ckk * sizeof(CV_T));

@@ -8,6 +8,12 @@
 #define PL_CAT(x, y) PL_CAT_(x, y)
 #define PL_NAME(name) PL_CAT(PL_CAT(minidl_, name), PL_CAT(_, PL_SFX))
 
+#ifndef PL_PARALLEL
+/* Worth a second thread only from about a million window reads on (waking it costs microseconds). */
+#define PL_PARALLEL(s, nthreads)                                                                   \
+    ((nthreads) > 1 && (s)->nc > 1 && (double)(s)->nc * (s)->oh * (s)->ow * (s)->kh * (s)->kw >= 1e6)
+#endif
+
 /* The window of output (i, j), clipped to the image: rows [h0, h1), columns [w0, w1). */
 #define PL_WINDOW                                                                                  \
     const int64_t h0 = i * s->sh - s->ph > 0 ? i * s->sh - s->ph : 0;                              \
@@ -19,7 +25,7 @@ void PL_NAME(max_pool2d_forward)(const minidl_pool_shape *s, const PL_T *x, PL_T
                                  int64_t *indices, int nthreads)
 {
     const int64_t hw = s->h * s->w, ohw = s->oh * s->ow;
-#pragma omp parallel for num_threads(nthreads) if (nthreads > 1 && s->nc > 1) schedule(static)
+#pragma omp parallel for num_threads(nthreads) if (PL_PARALLEL(s, nthreads)) schedule(static)
     for (int64_t plane = 0; plane < s->nc; plane++) {
         const PL_T *xp = x + plane * hw;
         for (int64_t i = 0; i < s->oh; i++)
@@ -44,7 +50,7 @@ void PL_NAME(max_pool2d_backward)(const minidl_pool_shape *s, const PL_T *gy,
                                   const int64_t *indices, PL_T *gx, int nthreads)
 {
     const int64_t hw = s->h * s->w, ohw = s->oh * s->ow;
-#pragma omp parallel for num_threads(nthreads) if (nthreads > 1 && s->nc > 1) schedule(static)
+#pragma omp parallel for num_threads(nthreads) if (PL_PARALLEL(s, nthreads)) schedule(static)
     for (int64_t plane = 0; plane < s->nc; plane++) {
         PL_T *gxp = gx + plane * hw;
         memset(gxp, 0, (size_t)hw * sizeof(PL_T));
@@ -58,7 +64,7 @@ void PL_NAME(avg_pool2d_forward)(const minidl_pool_shape *s, const PL_T *x, PL_T
 {
     const int64_t hw = s->h * s->w, ohw = s->oh * s->ow;
     const PL_T scale = (PL_T)1 / (PL_T)(s->kh * s->kw);
-#pragma omp parallel for num_threads(nthreads) if (nthreads > 1 && s->nc > 1) schedule(static)
+#pragma omp parallel for num_threads(nthreads) if (PL_PARALLEL(s, nthreads)) schedule(static)
     for (int64_t plane = 0; plane < s->nc; plane++) {
         const PL_T *xp = x + plane * hw;
         for (int64_t i = 0; i < s->oh; i++)
@@ -78,7 +84,7 @@ void PL_NAME(avg_pool2d_backward)(const minidl_pool_shape *s, const PL_T *gy, PL
 {
     const int64_t hw = s->h * s->w, ohw = s->oh * s->ow;
     const PL_T scale = (PL_T)1 / (PL_T)(s->kh * s->kw);
-#pragma omp parallel for num_threads(nthreads) if (nthreads > 1 && s->nc > 1) schedule(static)
+#pragma omp parallel for num_threads(nthreads) if (PL_PARALLEL(s, nthreads)) schedule(static)
     for (int64_t plane = 0; plane < s->nc; plane++) {
         PL_T *gxp = gx + plane * hw;
         memset(gxp, 0, (size_t)hw * sizeof(PL_T));

@@ -24,11 +24,11 @@ def tol(dtype) -> dict:
 
 
 @st.composite
-def conv_configs(draw, max_size: int = 9):
+def conv_configs(draw, max_size: int = 9, max_batch: int = 3, max_channels: int = 3):
     """(x_shape, w_shape, stride, padding, dilation) with a kernel that fits the padded input."""
-    n = draw(st.integers(1, 3))
-    c = draw(st.integers(1, 3))
-    f = draw(st.integers(1, 4))
+    n = draw(st.integers(1, max_batch))
+    c = draw(st.integers(1, max_channels))
+    f = draw(st.integers(1, max_channels + 1))
     kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
@@ -41,9 +41,9 @@ def conv_configs(draw, max_size: int = 9):
 
 
 @st.composite
-def pool_configs(draw, max_size: int = 9):
+def pool_configs(draw, max_size: int = 9, max_batch: int = 3, max_channels: int = 3):
     """(x_shape, kernel_size, stride, padding) with padding <= kernel/2, as PyTorch requires."""
-    n, c = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    n, c = draw(st.integers(1, max_batch)), draw(st.integers(1, max_channels))
     k = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
     stride = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
     padding = (draw(st.integers(0, k[0] // 2)), draw(st.integers(0, k[1] // 2)))

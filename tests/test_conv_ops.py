@@ -26,7 +26,12 @@ def _distinct(rng, shape):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@given(config=conv_configs(max_size=6), with_bias=st.booleans(), seed=st.integers(0, 2**16))
+# small: finite differences cost two forward passes per input element
+@given(
+    config=conv_configs(max_size=5, max_batch=2, max_channels=2),
+    with_bias=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
 def test_conv2d_gradients_match_finite_differences(backend, config, with_bias, seed):
     x_shape, w_shape, stride, padding, dilation = config
     rng = np.random.default_rng(seed)
@@ -40,7 +45,7 @@ def test_conv2d_gradients_match_finite_differences(backend, config, with_bias, s
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@given(config=pool_configs(max_size=6), seed=st.integers(0, 2**16))
+@given(config=pool_configs(max_size=6, max_batch=2, max_channels=2), seed=st.integers(0, 2**16))
 def test_pool_gradients_match_finite_differences(backend, config, seed):
     x_shape, k, s, p = config
     x = _distinct(np.random.default_rng(seed), x_shape)

@@ -115,3 +115,11 @@ def test_results_do_not_depend_on_the_backend_for_a_tiny_case():
             np.testing.assert_array_equal(
                 kernels.conv2d(x, w)[0, 0], [[10, 14, 18], [26, 30, 34], [42, 46, 50]]
             )
+
+
+@pytest.mark.skipif(
+    os.environ.get("MINIDL_REQUIRE_C", "") in ("", "0"), reason="only where the C build is required"
+)
+def test_c_backend_is_built_where_required():
+    """CI sets MINIDL_REQUIRE_C=1: a missing extension must fail the run, not skip the C tests."""
+    assert "c" in kernels.available_backends(), dispatch._missing.get("c")

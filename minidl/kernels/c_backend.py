@@ -11,33 +11,56 @@ from minidl._minidl_c import ffi, lib
 
 from .threads import get_num_threads
 
-_CTYPES = {np.dtype(np.float32): "float *", np.dtype(np.float64): "double *"}
+_ARRAYS = {
+    np.dtype(np.float32): "float[]",
+    np.dtype(np.float64): "double[]",
+    np.dtype(np.int64): "int64_t[]",
+}
+_POINTERS = {
+    np.dtype(np.float32): "float *",
+    np.dtype(np.float64): "double *",
+    np.dtype(np.int64): "int64_t *",
+}
 _SUFFIX = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
 ISAS = ("generic", "avx2+fma", "avx512f")
 
 
 def _ptr(a: np.ndarray | None):
-    """A typed pointer to a's first element (NULL for None); `a` must outlive the call."""
+    """A typed pointer to a's first element (NULL for None); `a` must outlive the call.
+
+    ffi.from_buffer takes a contiguous array in well under a microsecond; a transposed one is the
+    contiguous a.T seen backwards, with the same first element. Other strided views go through
+    a.ctypes.data, which is several times slower.
+    """
     if a is None:
         return ffi.NULL
-    return ffi.cast(_CTYPES[a.dtype], a.ctypes.data)
+    if a.flags.c_contiguous:
+        return ffi.from_buffer(_ARRAYS[a.dtype], a)
+    if a.flags.f_contiguous:
+        return ffi.from_buffer(_ARRAYS[a.dtype], a.T)
+    return ffi.cast(_POINTERS[a.dtype], a.ctypes.data)
 
 
 def _fn(name: str, dtype: np.dtype):
+    """The C function `minidl_<name>_f32` or `_f64` for this dtype."""
     return getattr(lib, f"minidl_{name}_{_SUFFIX[dtype]}")
 
 
 # --------------------------------------------------------------------------------------------- GEMM
 def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     """out = a @ b. Any element strides (transposed or sliced views) are passed on as they are."""
-    itemsize = a.itemsize
-    if any(st % itemsize for st in (*a.strides, *b.strides)):  # strides between elements: copy
+    size = a.itemsize
+    (ra, ca), (rb, cb) = a.strides, b.strides
+    if ra % size or ca % size or rb % size or cb % size:  # strides that split elements: copy
         a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
+        (ra, ca), (rb, cb) = a.strides, b.strides
     m, k = a.shape
     n = b.shape[1]
-    sa, sb = (st // itemsize for st in a.strides), (st // itemsize for st in b.strides)
-    gemm_fn = lib.minidl_sgemm if a.dtype == np.float32 else lib.minidl_dgemm
-    gemm_fn(m, n, k, _ptr(a), *sa, _ptr(b), *sb, _ptr(out), n, 0, get_num_threads())
+    gemm_fn = lib.minidl_sgemm if size == 4 else lib.minidl_dgemm
+    gemm_fn(
+        m, n, k, _ptr(a), ra // size, ca // size, _ptr(b), rb // size, cb // size,
+        _ptr(out), n, 0, get_num_threads(),
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------- conv2d
@@ -86,16 +109,15 @@ def _pool_shape(x_shape, y_shape, kernel_size, stride, padding):
 def max_pool2d_forward(x, out, indices, kernel_size, stride, padding) -> None:
     """Window maxima and the flat positions of their (first) arg-max."""
     s = _pool_shape(x.shape, out.shape, kernel_size, stride, padding)
-    idx = ffi.cast("int64_t *", indices.ctypes.data)
-    _fn("max_pool2d_forward", x.dtype)(s, _ptr(x), _ptr(out), idx, get_num_threads())
+    fn = _fn("max_pool2d_forward", x.dtype)
+    fn(s, _ptr(x), _ptr(out), _ptr(indices), get_num_threads())
 
 
 def max_pool2d_backward(grad_out, indices, out, kernel_size, stride, padding) -> None:
     """Route each output gradient to its window's arg-max."""
     s = _pool_shape(out.shape, grad_out.shape, kernel_size, stride, padding)
-    idx = ffi.cast("int64_t *", indices.ctypes.data)
     fn = _fn("max_pool2d_backward", out.dtype)
-    fn(s, _ptr(grad_out), idx, _ptr(out), get_num_threads())
+    fn(s, _ptr(grad_out), _ptr(indices), _ptr(out), get_num_threads())
 
 
 def avg_pool2d_forward(x, out, kernel_size, stride, padding) -> None:
