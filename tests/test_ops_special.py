@@ -219,3 +219,23 @@ def test_matmul_of_two_vectors_has_a_gradient():
     (a @ b).backward()
     np.testing.assert_array_equal(a.grad, b.data)
     np.testing.assert_array_equal(b.grad, a.data)
+
+
+def test_erf_and_erfc_pass_nan_and_handle_infinities():
+    z = np.array([np.nan, np.inf, -np.inf, 0.0])
+    np.testing.assert_array_equal(erf(z), [np.nan, 1.0, -1.0, 0.0])
+    np.testing.assert_array_equal(erfc(z), [np.nan, 0.0, 2.0, 1.0])
+    assert np.isnan(md.gelu(md.tensor([np.nan])).item())
+
+
+def test_joining_a_constant_and_a_tensor_gives_a_gradient_to_the_tensor_only():
+    rng = np.random.default_rng(6)
+    x, const = f64(rng.standard_normal((2, 3))), f64(rng.standard_normal((2, 3)), False)
+    for join in (md.cat, md.stack):
+        y = join([const, x, const], 1)
+        g = rng.standard_normal(y.shape)
+        y.backward(g)
+        expected = g[:, 3:6] if join is md.cat else g[:, 1]
+        np.testing.assert_array_equal(x.grad, expected)
+        assert const.grad is None
+        x.grad = None
