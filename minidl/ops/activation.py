@@ -273,6 +273,15 @@ def softplus(x, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return Softplus.apply(_float_input(x, "softplus"), beta=float(beta), threshold=float(threshold))
 
 
+def _along_dim(fn: type[Function], name: str, x, dim) -> Tensor:
+    """Apply a Function that normalises along one dimension (a 0-d x counts as one element)."""
+    x = _float_input(x, name)
+    if x.ndim == 0:
+        normalize_dim(name, dim, 0, extra=1)  # PyTorch accepts dim 0 or -1 here
+        return fn.apply(x.reshape(1), dim=0).reshape(())
+    return fn.apply(x, dim=normalize_dim(name, dim, x.ndim))
+
+
 class Softmax(Function):
     """y_i = e^(x_i − m) / Σ_j e^(x_j − m) along `dim` (m = max_j x_j, which cancels but keeps every
     exponent ≤ 0);  dL/dx = y ⊙ (g − Σ_j g_j y_j)  with g = dL/dy."""
@@ -293,10 +302,7 @@ class Softmax(Function):
 
 def softmax(x, dim: int = -1) -> Tensor:
     """Normalised exponentials along `dim`: each slice is positive and sums to 1."""
-    x = _float_input(x, "softmax")
-    if x.ndim == 0:
-        return Softmax.apply(x.reshape(1), dim=0).reshape(())
-    return Softmax.apply(x, dim=normalize_dim("softmax", dim, x.ndim))
+    return _along_dim(Softmax, "softmax", x, dim)
 
 
 class LogSoftmax(Function):
@@ -319,7 +325,4 @@ class LogSoftmax(Function):
 
 def log_softmax(x, dim: int = -1) -> Tensor:
     """log(softmax(x)) along `dim`, computed directly so that it stays finite for large inputs."""
-    x = _float_input(x, "log_softmax")
-    if x.ndim == 0:
-        return LogSoftmax.apply(x.reshape(1), dim=0).reshape(())
-    return LogSoftmax.apply(x, dim=normalize_dim("log_softmax", dim, x.ndim))
+    return _along_dim(LogSoftmax, "log_softmax", x, dim)
