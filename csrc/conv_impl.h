@@ -9,6 +9,8 @@
  * W^T and col^T are strided views handed to the GEMM, which reads them while packing: no transposes.
  * With at least as many images as threads, threads take whole images (each runs a 1-thread GEMM on
  * its own scratch); otherwise the images run one after another and the GEMM uses the threads.
+ * Images are handed out one at a time (schedule(dynamic)): when another process takes a core
+ * away from one thread, the other thread does more images instead of waiting for it.
  */
 #define CV_CAT_(x, y) x##y
 #define CV_CAT(x, y) CV_CAT_(x, y)
@@ -22,6 +24,12 @@ static void CV_LOCAL(im2col_)(const minidl_conv_shape *s, const CV_T *x, CV_T *c
         for (int64_t p = 0; p < s->kh; p++)
             for (int64_t q = 0; q < s->kw; q++) {
                 CV_T *row = col + ((c * s->kh + p) * s->kw + q) * s->oh * s->ow;
+                /* output columns j whose input column j*sw + q*dw - pw lies inside [0, W) */
+                const int64_t off = q * s->dw - s->pw;
+                int64_t j0 = off >= 0 ? 0 : (-off + s->sw - 1) / s->sw;
+                int64_t j1 = s->w - off <= 0 ? 0 : (s->w - off + s->sw - 1) / s->sw;
+                j0 = minidl_min(j0, s->ow);
+                j1 = minidl_min(j1 > j0 ? j1 : j0, s->ow);
                 for (int64_t i = 0; i < s->oh; i++) {
                     const int64_t h = i * s->sh + p * s->dh - s->ph;
                     CV_T *dst = row + i * s->ow;
@@ -29,11 +37,16 @@ static void CV_LOCAL(im2col_)(const minidl_conv_shape *s, const CV_T *x, CV_T *c
                         memset(dst, 0, (size_t)s->ow * sizeof(CV_T));
                         continue;
                     }
-                    const CV_T *src = x + (c * s->h + h) * s->w;
-                    for (int64_t j = 0; j < s->ow; j++) {
-                        const int64_t w = j * s->sw + q * s->dw - s->pw;
-                        dst[j] = (w >= 0 && w < s->w) ? src[w] : 0;
-                    }
+                    const CV_T *src = x + (c * s->h + h) * s->w + off;
+                    for (int64_t j = 0; j < j0; j++)
+                        dst[j] = 0;
+                    if (s->sw == 1) /* the common case: one contiguous run */
+                        memcpy(dst + j0, src + j0, (size_t)(j1 - j0) * sizeof(CV_T));
+                    else
+                        for (int64_t j = j0; j < j1; j++)
+                            dst[j] = src[j * s->sw];
+                    for (int64_t j = j1; j < s->ow; j++)
+                        dst[j] = 0;
                 }
             }
 }
@@ -89,7 +102,7 @@ void CV_NAME(conv2d_forward)(const minidl_conv_shape *s, const CV_T *x, const CV
 #pragma omp parallel num_threads(outer) if (outer > 1)
     {
         CV_T *col = pointwise ? NULL : minidl_aligned_alloc(ckk * ohw * sizeof(CV_T));
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic)
         for (int64_t n = 0; n < s->n; n++) {
             const CV_T *xn = x + n * s->c * s->h * s->w;
             CV_T *yn = y + n * s->f * ohw;
@@ -117,7 +130,7 @@ void CV_NAME(conv2d_backward_input)(const minidl_conv_shape *s, const CV_T *gy, 
 #pragma omp parallel num_threads(outer) if (outer > 1)
     {
         CV_T *dcol = pointwise ? NULL : minidl_aligned_alloc(ckk * ohw * sizeof(CV_T));
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic)
         for (int64_t n = 0; n < s->n; n++) {
             CV_T *gxn = gx + n * chw;
             /* W^T: (CKK, F) view of W with strides (1, CKK);  (CKK, F) @ (F, OH*OW) */
@@ -152,7 +165,7 @@ void CV_NAME(conv2d_backward_weight)(const minidl_conv_shape *s, const CV_T *gy,
         CV_T *mine = partial + t * s->f * ckk;
         CV_T *col = pointwise ? NULL : minidl_aligned_alloc(ckk * ohw * sizeof(CV_T));
         int first = 1;
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic)
         for (int64_t n = 0; n < s->n; n++) {
             const CV_T *xn = x + n * s->c * s->h * s->w;
             if (!pointwise)
@@ -184,6 +197,7 @@ void CV_NAME(conv2d_backward_bias)(const minidl_conv_shape *s, const CV_T *gy, C
         for (int64_t f = 0; f < s->f; f++) {
             const CV_T *g = gy + (n * s->f + f) * ohw;
             CV_T sum = 0;
+#pragma omp simd reduction(+ : sum)
             for (int64_t k = 0; k < ohw; k++)
                 sum += g[k];
             gb[f] += sum;

@@ -10,7 +10,8 @@
  *   jr, ir loops: one MR x NR tile of C per micro-kernel call (a KC x NR sliver of B sits in L1)
  * Packing copies each block once into the exact order the micro-kernel streams it, contiguous and
  * aligned, zero-padded to whole tiles, so the micro-kernel never checks bounds and never strides.
- * OpenMP: the threads share the packing loops and split the jr loop (each thread its own columns).
+ * OpenMP: the threads share the packing loops and split the jr loop (each thread its own columns,
+ * handed out dynamically so that a thread slowed by another process does not hold up the rest).
  */
 
 #define GD_CAT_(x, y) x##y
@@ -18,15 +19,25 @@
 #define GD_PACK_A GD_CAT(GD_FN, _pack_a)
 #define GD_PACK_B GD_CAT(GD_FN, _pack_b)
 
-/* Panel ip of A: rows i0 .. i0+MR of the mc x kc block, stored ap[p*MR + r]; rows past mc are 0. */
+/* Panel ip of A: rows i0 .. i0+MR of the mc x kc block, stored ap[p*MR + r]; rows past mc are 0.
+ * The loop order follows A's layout, so that the reads are the contiguous ones (writes land in a
+ * small panel that stays in L1 either way). */
 static void GD_PACK_A(int64_t mc, int64_t kc, const GD_T *A, int64_t rsa, int64_t csa, int64_t i0,
                       int mr, GD_T *ap)
 {
     int64_t rows = mc - i0 < mr ? mc - i0 : mr;
-    for (int64_t r = 0; r < rows; r++) {
-        const GD_T *arow = A + (i0 + r) * rsa;
-        for (int64_t p = 0; p < kc; p++)
-            ap[p * mr + r] = arow[p * csa];
+    if (rsa == 1) { /* A stored by columns (a transposed view): a column slice is contiguous */
+        for (int64_t p = 0; p < kc; p++) {
+            const GD_T *acol = A + i0 + p * csa;
+            for (int64_t r = 0; r < rows; r++)
+                ap[p * mr + r] = acol[r];
+        }
+    } else {
+        for (int64_t r = 0; r < rows; r++) {
+            const GD_T *arow = A + (i0 + r) * rsa;
+            for (int64_t p = 0; p < kc; p++)
+                ap[p * mr + r] = arow[p * csa];
+        }
     }
     for (int64_t r = rows; r < mr; r++)
         for (int64_t p = 0; p < kc; p++)
@@ -38,16 +49,22 @@ static void GD_PACK_B(int64_t kc, int64_t nc, const GD_T *B, int64_t rsb, int64_
                       int nr, GD_T *bp)
 {
     int64_t cols = nc - j0 < nr ? nc - j0 : nr;
+    if (rsb == 1 && csb != 1) { /* B stored by columns (a transposed view): read down columns */
+        for (int64_t j = 0; j < cols; j++) {
+            const GD_T *bcol = B + (j0 + j) * csb;
+            for (int64_t p = 0; p < kc; p++)
+                bp[p * nr + j] = bcol[p];
+        }
+        for (int64_t p = 0; p < kc; p++)
+            for (int64_t j = cols; j < nr; j++)
+                bp[p * nr + j] = 0;
+        return;
+    }
     for (int64_t p = 0; p < kc; p++) {
         const GD_T *brow = B + p * rsb + j0 * csb;
         GD_T *dst = bp + p * nr;
-        if (csb == 1) {
-            for (int64_t j = 0; j < cols; j++)
-                dst[j] = brow[j];
-        } else {
-            for (int64_t j = 0; j < cols; j++)
-                dst[j] = brow[j * csb];
-        }
+        for (int64_t j = 0; j < cols; j++)
+            dst[j] = brow[j * csb];
         for (int64_t j = cols; j < nr; j++)
             dst[j] = 0;
     }
@@ -90,7 +107,7 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
                         GD_PACK_A(mc, kc, A + ic * rsa + pc * csa, rsa, csa, ip * mr, mr,
                                   ap + ip * mr * kc);
 
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic)
                     for (int64_t jp = 0; jp < npanels; jp++) {
                         const int64_t j0 = jc + jp * nr;
                         const int64_t cols = N - j0 < nr ? N - j0 : nr;

@@ -25,7 +25,7 @@ void PL_NAME(max_pool2d_forward)(const minidl_pool_shape *s, const PL_T *x, PL_T
                                  int64_t *indices, int nthreads)
 {
     const int64_t hw = s->h * s->w, ohw = s->oh * s->ow;
-#pragma omp parallel for num_threads(nthreads) if (PL_PARALLEL(s, nthreads)) schedule(static)
+#pragma omp parallel for num_threads(nthreads) if (PL_PARALLEL(s, nthreads)) schedule(dynamic, 8)
     for (int64_t plane = 0; plane < s->nc; plane++) {
         const PL_T *xp = x + plane * hw;
         for (int64_t i = 0; i < s->oh; i++)
@@ -50,7 +50,7 @@ void PL_NAME(max_pool2d_backward)(const minidl_pool_shape *s, const PL_T *gy,
                                   const int64_t *indices, PL_T *gx, int nthreads)
 {
     const int64_t hw = s->h * s->w, ohw = s->oh * s->ow;
-#pragma omp parallel for num_threads(nthreads) if (PL_PARALLEL(s, nthreads)) schedule(static)
+#pragma omp parallel for num_threads(nthreads) if (PL_PARALLEL(s, nthreads)) schedule(dynamic, 8)
     for (int64_t plane = 0; plane < s->nc; plane++) {
         PL_T *gxp = gx + plane * hw;
         memset(gxp, 0, (size_t)hw * sizeof(PL_T));
@@ -64,7 +64,7 @@ void PL_NAME(avg_pool2d_forward)(const minidl_pool_shape *s, const PL_T *x, PL_T
 {
     const int64_t hw = s->h * s->w, ohw = s->oh * s->ow;
     const PL_T scale = (PL_T)1 / (PL_T)(s->kh * s->kw);
-#pragma omp parallel for num_threads(nthreads) if (PL_PARALLEL(s, nthreads)) schedule(static)
+#pragma omp parallel for num_threads(nthreads) if (PL_PARALLEL(s, nthreads)) schedule(dynamic, 8)
     for (int64_t plane = 0; plane < s->nc; plane++) {
         const PL_T *xp = x + plane * hw;
         for (int64_t i = 0; i < s->oh; i++)
@@ -84,7 +84,7 @@ void PL_NAME(avg_pool2d_backward)(const minidl_pool_shape *s, const PL_T *gy, PL
 {
     const int64_t hw = s->h * s->w, ohw = s->oh * s->ow;
     const PL_T scale = (PL_T)1 / (PL_T)(s->kh * s->kw);
-#pragma omp parallel for num_threads(nthreads) if (PL_PARALLEL(s, nthreads)) schedule(static)
+#pragma omp parallel for num_threads(nthreads) if (PL_PARALLEL(s, nthreads)) schedule(dynamic, 8)
     for (int64_t plane = 0; plane < s->nc; plane++) {
         PL_T *gxp = gx + plane * hw;
         memset(gxp, 0, (size_t)hw * sizeof(PL_T));
