@@ -146,23 +146,28 @@ def main() -> None:
     md.kernels.set_num_threads(args.threads)
     torch = try_torch(args.threads)
     x, y = make_data(args.samples)
+    baseline = _rss_mb()
     print(
         f"bench_train: {args.samples} samples, batch {args.batch}, {args.epochs} epoch(s), "
-        f"{args.threads} threads, minidl backend {md.kernels.get_backend() if hasattr(md.kernels, 'get_backend') else '?'}"
-        f", torch {torch.__version__ if torch else 'absent'}"
+        f"{args.threads} threads, minidl backend {md.kernels.get_backend()}, "
+        f"torch {torch.__version__ if torch else 'absent'}",
+        flush=True,
+    )
+    print(
+        f"resident memory before training (both libraries imported, data made): {baseline:.0f} MB"
     )
     rows = []
     for name in args.models.split(","):
         results = {}
-        results["minidl"] = measure(
-            functools.partial(minidl_epoch_fn, name, x, y, args.batch), args.samples, args.epochs, 1
-        )
+        runs = [("minidl", functools.partial(minidl_epoch_fn, name, x, y, args.batch))]
         if torch is not None:
-            results["torch"] = measure(
-                functools.partial(torch_epoch_fn, torch, name, x, y, args.batch),
-                args.samples,
-                args.epochs,
-                1,
+            runs.append(("torch", functools.partial(torch_epoch_fn, torch, name, x, y, args.batch)))
+        for lib, make_run in runs:
+            results[lib] = measure(make_run, args.samples, args.epochs, 1)
+            sec, loss, peak = results[lib]
+            print(
+                f"  {name} {lib}: {sec:.3f} s/epoch, loss {loss:.4f}, peak RSS {peak:.0f} MB",
+                flush=True,
             )
         for lib, (sec, loss, peak) in results.items():
             ratio = sec / results["torch"][0] if "torch" in results else float("nan")
