@@ -17,6 +17,23 @@
 #define CV_NAME(name) CV_CAT(CV_CAT(minidl_, name), CV_CAT(_, CV_SFX))
 #define CV_LOCAL(name) CV_CAT(name, CV_SFX)
 
+#ifndef CV_COLUMN_RANGE
+#define CV_COLUMN_RANGE
+/* For kernel column q: the output columns j in [*j0, *j1) read an input column j*sw + off that lies
+ * inside [0, W), where off = q*dw - pw; the others read padding. Computing the range once per row
+ * keeps the inner loops free of bounds tests (so they vectorise, or become one memcpy). */
+static void minidl_column_range(const minidl_conv_shape *s, int64_t q, int64_t *off, int64_t *j0,
+                                int64_t *j1)
+{
+    *off = q * s->dw - s->pw;
+    int64_t lo = *off >= 0 ? 0 : (-*off + s->sw - 1) / s->sw;
+    int64_t hi = s->w - *off <= 0 ? 0 : (s->w - *off + s->sw - 1) / s->sw;
+    lo = minidl_min(lo, s->ow);
+    *j0 = lo;
+    *j1 = minidl_min(hi > lo ? hi : lo, s->ow);
+}
+#endif
+
 /* x_n (C, H, W) -> col (C*KH*KW, OH*OW); zeros where the window hangs over the padding. */
 static void CV_LOCAL(im2col_)(const minidl_conv_shape *s, const CV_T *x, CV_T *col)
 {
@@ -24,12 +41,8 @@ static void CV_LOCAL(im2col_)(const minidl_conv_shape *s, const CV_T *x, CV_T *c
         for (int64_t p = 0; p < s->kh; p++)
             for (int64_t q = 0; q < s->kw; q++) {
                 CV_T *row = col + ((c * s->kh + p) * s->kw + q) * s->oh * s->ow;
-                /* output columns j whose input column j*sw + q*dw - pw lies inside [0, W) */
-                const int64_t off = q * s->dw - s->pw;
-                int64_t j0 = off >= 0 ? 0 : (-off + s->sw - 1) / s->sw;
-                int64_t j1 = s->w - off <= 0 ? 0 : (s->w - off + s->sw - 1) / s->sw;
-                j0 = minidl_min(j0, s->ow);
-                j1 = minidl_min(j1 > j0 ? j1 : j0, s->ow);
+                int64_t off, j0, j1;
+                minidl_column_range(s, q, &off, &j0, &j1);
                 for (int64_t i = 0; i < s->oh; i++) {
                     const int64_t h = i * s->sh + p * s->dh - s->ph;
                     CV_T *dst = row + i * s->ow;
@@ -58,17 +71,20 @@ static void CV_LOCAL(col2im_)(const minidl_conv_shape *s, const CV_T *col, CV_T 
         for (int64_t p = 0; p < s->kh; p++)
             for (int64_t q = 0; q < s->kw; q++) {
                 const CV_T *row = col + ((c * s->kh + p) * s->kw + q) * s->oh * s->ow;
+                int64_t off, j0, j1;
+                minidl_column_range(s, q, &off, &j0, &j1);
                 for (int64_t i = 0; i < s->oh; i++) {
                     const int64_t h = i * s->sh + p * s->dh - s->ph;
                     if (h < 0 || h >= s->h)
                         continue;
                     const CV_T *src = row + i * s->ow;
-                    CV_T *dst = gx + (c * s->h + h) * s->w;
-                    for (int64_t j = 0; j < s->ow; j++) {
-                        const int64_t w = j * s->sw + q * s->dw - s->pw;
-                        if (w >= 0 && w < s->w)
-                            dst[w] += src[j];
-                    }
+                    CV_T *dst = gx + (c * s->h + h) * s->w + off;
+                    if (s->sw == 1) /* contiguous: vectorises */
+                        for (int64_t j = j0; j < j1; j++)
+                            dst[j] += src[j];
+                    else
+                        for (int64_t j = j0; j < j1; j++)
+                            dst[j * s->sw] += src[j];
                 }
             }
 }
