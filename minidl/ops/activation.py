@@ -27,14 +27,14 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        positive = x > 0
-        ctx.save_for_backward(positive)
-        return np.where(positive, x, 0).astype(x.dtype, copy=False)
+        y = np.maximum(x, 0)  # (NaN stays NaN, as in PyTorch)
+        ctx.save_for_backward(y)  # y > 0 exactly where x > 0
+        return y
 
     @staticmethod
     def backward(ctx, grad):
-        (positive,) = ctx.saved_tensors
-        return grad * positive
+        (y,) = ctx.saved_tensors
+        return grad * (y > 0)
 
 
 def relu(x) -> Tensor:

@@ -139,7 +139,7 @@ class Min(Max):
 def _extreme(fn: type[Function], name: str, x, axis, keepdims, dim, keepdim) -> Tensor:
     x = _reduction_input(x, name, need_float=False)
     axes, keepdims = reduction_args(name, x.ndim, axis, keepdims, dim, keepdim)
-    if x.size == 0:
+    if x.data.size == 0:
         raise ValueError(f"{name}: the tensor is empty (shape {x.shape}); there is no {name}imum")
     return fn.apply(x, axes=axes, keepdims=keepdims)
 
@@ -229,7 +229,7 @@ def _arg_extreme(np_fn, name: str, x, axis, keepdims, dim, keepdim) -> Tensor:
     axes, keepdims = reduction_args(name, x.ndim, axis, keepdims, dim, keepdim)
     if axes is not None and len(axes) != 1:
         raise TypeError(f"{name}: argument `axis` must be a single int or None; received {axis!r}")
-    if x.size == 0:
+    if x.data.size == 0:
         raise ValueError(f"{name}: the tensor is empty (shape {x.shape})")
     a = None if axes is None or x.ndim == 0 else axes[0]
     out = np_fn(x.data, axis=a, keepdims=keepdims)

@@ -10,6 +10,8 @@ rearranging ops: `Reshape` (reshape, flatten, squeeze, unsqueeze), `Permute` (tr
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -43,9 +45,9 @@ def shape_args(name: str, shape: tuple) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list, np.ndarray)):
         shape = tuple(shape[0].tolist() if isinstance(shape[0], np.ndarray) else shape[0])
     for s in shape:
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+        if type(s) is not int and (not isinstance(s, np.integer) or isinstance(s, bool)):
             raise TypeError(f"{name}: sizes must be ints; received {shape!r}")
-    return tuple(int(s) for s in shape)
+    return tuple(map(int, shape))
 
 
 def share_version(out: Tensor, x: Tensor) -> Tensor:
@@ -76,19 +78,18 @@ def reshape(x, *shape) -> Tensor:
     """x with shape `shape` (ints or one tuple; one size may be -1, inferred from the others)."""
     x = as_tensor(x, "reshape")
     shape = shape_args("reshape", shape)
-    known = [s for s in shape if s != -1]
-    if shape.count(-1) > 1 or any(s < -1 for s in shape):
+    if shape == x.data.shape:
+        return x
+    size, free = x.data.size, shape.count(-1)
+    known = math.prod(s for s in shape if s != -1)
+    if free > 1 or any(s < -1 for s in shape):
         raise ValueError(
             f"reshape: at most one size may be -1 and none may be below -1; received {shape}"
         )
-    n_known = int(np.prod(known, dtype=np.int64))
-    fits = x.size % n_known == 0 if (-1 in shape and n_known) else n_known == x.size
-    if not fits:
+    if not (size % known == 0 if (free and known) else known == size):
         raise ValueError(
-            f"reshape: can't reshape a tensor of shape {x.shape} ({x.size} elements) to {shape}"
+            f"reshape: can't reshape a tensor of shape {x.shape} ({size} elements) to {shape}"
         )
-    if shape == x.shape:
-        return x
     return share_version(Reshape.apply(x, shape=shape), x)
 
 
@@ -151,20 +152,18 @@ def permute(x, *dims) -> Tensor:
     """x with its dimensions in the order `dims` (ints or one tuple; a permutation of 0..ndim-1)."""
     x = as_tensor(x, "permute")
     dims = shape_args("permute", dims)
-    in_range = all(-x.ndim <= d < x.ndim for d in dims)
-    if (
-        len(dims) != x.ndim
-        or not in_range
-        or sorted(d % x.ndim for d in dims) != list(range(x.ndim))
-    ):
+    nd = x.data.ndim
+    normalized = tuple(
+        d + nd if d < 0 else d for d in dims
+    )  # out-of-range values stay out of range
+    if sorted(normalized) != list(range(nd)):
         raise ValueError(
-            f"permute: argument `dims` must be a permutation of the {x.ndim} dimensions of a "
+            f"permute: argument `dims` must be a permutation of the {nd} dimensions of a "
             f"tensor of shape {x.shape}; received {dims}"
         )
-    dims = tuple(d % x.ndim for d in dims)
-    if dims == tuple(range(x.ndim)):
+    if normalized == tuple(range(nd)):
         return x
-    return share_version(Permute.apply(x, dims=dims), x)
+    return share_version(Permute.apply(x, dims=normalized), x)
 
 
 def transpose(x, dim0: int, dim1: int) -> Tensor:
@@ -235,7 +234,7 @@ def expand(x, *sizes) -> Tensor:
 
 
 def _tensor_list(name: str, tensors) -> list:
-    if isinstance(tensors, Tensor) or not isinstance(tensors, Sequence) or len(tensors) == 0:
+    if not isinstance(tensors, (list, tuple)) or len(tensors) == 0:
         raise TypeError(
             f"{name}: argument `tensors` must be a non-empty list or tuple of tensors; received "
             f"{type(tensors).__name__}"
@@ -249,7 +248,7 @@ class Concatenate(Function):
     @staticmethod
     def forward(ctx, *xs, axis):
         ctx.axis = axis
-        ctx.ends = np.cumsum([x.shape[axis] for x in xs])[:-1]
+        ctx.ends = list(itertools.accumulate(x.shape[axis] for x in xs))[:-1]  # where to cut back
         return np.concatenate(xs, axis=axis)
 
     @staticmethod
@@ -265,10 +264,11 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     if ndim == 0:
         raise ValueError("concatenate: zero-dimensional tensors can't be concatenated; use stack")
     axis = normalize_dim("concatenate", axis, ndim, "axis")
+    first = xs[0].data.shape
+    others = first[:axis] + first[axis + 1 :]  # every tensor must agree on these
     for k, x in enumerate(xs):
-        if x.ndim != ndim or x.shape[:axis] + x.shape[axis + 1 :] != (
-            xs[0].shape[:axis] + xs[0].shape[axis + 1 :]
-        ):
+        shape = x.data.shape
+        if len(shape) != ndim or shape[:axis] + shape[axis + 1 :] != others:
             raise ValueError(
                 f"concatenate: all tensors must have the same shape except along axis {axis}; "
                 f"tensor 0 has shape {xs[0].shape} but tensor {k} has shape {x.shape}"
