@@ -43,7 +43,7 @@ def _normalize_index(name: str, index) -> tuple:
 
 def _is_basic(index: tuple) -> bool:
     """True when NumPy would return a view (no integer arrays or masks in the index)."""
-    return not any(isinstance(p, np.ndarray) for p in index)
+    return not any(isinstance(p, (np.ndarray, bool, np.bool_)) for p in index)
 
 
 def _describe(index: tuple) -> str:
