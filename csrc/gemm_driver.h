@@ -10,8 +10,9 @@
  *   jr, ir loops: one MR x NR tile of C per micro-kernel call (a KC x NR sliver of B sits in L1)
  * Packing copies each block once into the exact order the micro-kernel streams it, contiguous and
  * aligned, zero-padded to whole tiles, so the micro-kernel never checks bounds and never strides.
- * OpenMP: the threads share the packing loops and split the jr loop (each thread its own columns,
- * handed out dynamically so that a thread slowed by another process does not hold up the rest).
+ * OpenMP: the threads pack the panel of B together, then take (row block, column chunk) items
+ * from a shared queue, each packing its own block of A: two barriers per KC step and no more, so a
+ * thread slowed by another process holds the rest up as little as possible.
  */
 
 #define GD_CAT_(x, y) x##y
@@ -80,13 +81,17 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
     const int64_t kc_max = K < GD_KC ? K : GD_KC;
     const int64_t mc_max = M < MC ? (M + mr - 1) / mr * mr : MC;
     const int64_t nc_max = N < NC ? (N + nr - 1) / nr * nr : NC;
-    GD_T *ap = minidl_aligned_alloc(kc_max * mc_max * sizeof(GD_T));
     GD_T *bp = minidl_aligned_alloc(kc_max * nc_max * sizeof(GD_T));
     /* threads pay off only when each gets a few hundred thousand flops */
-    int nt = (double)M * N * K < 1e6 ? 1 : nthreads;
+    const int nt = (double)M * N * K < 1e6 ? 1 : nthreads;
+    const int64_t mblocks = (M + MC - 1) / MC;
+    /* work items: (block of MC rows, chunk of the column panels); at least two per thread, so that
+     * a thread that falls behind (another process took its core) can be covered by the others */
+    const int64_t nchunks = mblocks >= 2 * nt ? 1 : (2 * nt + mblocks - 1) / mblocks;
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
+        GD_T *ap = minidl_aligned_alloc(kc_max * mc_max * sizeof(GD_T)); /* this thread's A block */
         GD_T edge[32 * 64]; /* a whole tile, for tiles that stick out of C (MR*NR <= 2048) */
         for (int64_t jc = 0; jc < N; jc += NC) {
             const int64_t nc = N - jc < NC ? N - jc : NC;
@@ -94,21 +99,28 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
             for (int64_t pc = 0; pc < K; pc += GD_KC) {
                 const int64_t kc = K - pc < GD_KC ? K - pc : GD_KC;
                 const int add = pc > 0 || beta; /* later k-blocks accumulate onto earlier ones */
+                /* all threads pack the shared KC x NC panel of B; the loop's end is a barrier */
 #pragma omp for schedule(static)
                 for (int64_t jp = 0; jp < npanels; jp++)
                     GD_PACK_B(kc, nc, B + pc * rsb + jc * csb, rsb, csb, jp * nr, nr,
                               bp + jp * nr * kc);
 
-                for (int64_t ic = 0; ic < M; ic += MC) {
-                    const int64_t mc = M - ic < MC ? M - ic : MC;
-                    const int64_t mpanels = (mc + mr - 1) / mr;
-#pragma omp for schedule(static)
-                    for (int64_t ip = 0; ip < mpanels; ip++)
-                        GD_PACK_A(mc, kc, A + ic * rsa + pc * csa, rsa, csa, ip * mr, mr,
-                                  ap + ip * mr * kc);
-
+                int64_t packed = -1; /* the row block now in ap */
 #pragma omp for schedule(dynamic)
-                    for (int64_t jp = 0; jp < npanels; jp++) {
+                for (int64_t item = 0; item < mblocks * nchunks; item++) {
+                    const int64_t ib = item / nchunks, chunk = item % nchunks;
+                    const int64_t ic = ib * MC, mc = M - ic < MC ? M - ic : MC;
+                    const int64_t mpanels = (mc + mr - 1) / mr;
+                    if (packed != ib) {
+                        for (int64_t ip = 0; ip < mpanels; ip++)
+                            GD_PACK_A(mc, kc, A + ic * rsa + pc * csa, rsa, csa, ip * mr, mr,
+                                      ap + ip * mr * kc);
+                        packed = ib;
+                    }
+                    /* this item's column panels: [jp_lo, jp_hi) */
+                    const int64_t jp_lo = npanels * chunk / nchunks;
+                    const int64_t jp_hi = npanels * (chunk + 1) / nchunks;
+                    for (int64_t jp = jp_lo; jp < jp_hi; jp++) {
                         const int64_t j0 = jc + jp * nr;
                         const int64_t cols = N - j0 < nr ? N - j0 : nr;
                         for (int64_t ip = 0; ip < mpanels; ip++) {
@@ -128,8 +140,8 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
                 }
             }
         }
+        minidl_aligned_free(ap);
     }
-    minidl_aligned_free(ap);
     minidl_aligned_free(bp);
 }
 
