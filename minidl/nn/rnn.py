@@ -1,7 +1,8 @@
 """Recurrent layers: `RNN` (Elman, tanh or relu) and `LSTM`, with PyTorch's parameters and outputs.
 
-Both unroll the recurrence in Python over the time steps, building the graph from ops (matmul, add,
-sigmoid, tanh, indexing), so back-propagation through time comes from the engine for free. For
+Both unroll the recurrence in Python over the time steps, one fused node per step (`rnn_cell`:
+the step's formulas and their derivatives) joined by ordinary ops, so back-propagation through time
+is the engine walking that chain. For
 layer k the parameters are named and shaped exactly as PyTorch's (G = H for RNN, 4H for LSTM):
 
     weight_ih_l{k}: (G, input_size or H)   weight_hh_l{k}: (G, H)   bias_ih_l{k}, bias_hh_l{k}: (G,)
@@ -19,6 +20,7 @@ from minidl.nn import functional as F
 from minidl.nn import init
 from minidl.nn.linear import check_positive, empty_parameter
 from minidl.nn.module import Module
+from minidl.nn.rnn_cell import LSTMCell, RNNCell
 from minidl.ops.shape import stack
 from minidl.random import as_generator
 
@@ -174,11 +176,12 @@ class RNN(_RNNBase):
             )
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, generator)
-        self._act = F.tanh if nonlinearity == "tanh" else F.relu
 
     def _cell(self, x_t, state, w_ih, w_hh, b_ih, b_hh) -> tuple:
-        # (N, in) -> (N, H): both products and both biases, then the nonlinearity
-        return (self._act(F.Linear.apply(x_t, w_ih, b_ih) + F.Linear.apply(state[0], w_hh, b_hh)),)
+        # (N, in), (N, H) -> (N, H), one fused node (minidl.nn.rnn_cell)
+        return (
+            RNNCell.apply(x_t, state[0], w_ih, w_hh, b_ih, b_hh, nonlinearity=self.nonlinearity),
+        )
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         x, states, batched = self._prepare(input, None if hx is None else (hx,), 1)
@@ -205,15 +208,10 @@ class LSTM(_RNNBase):
     _gates = 4
 
     def _cell(self, x_t, state, w_ih, w_hh, b_ih, b_hh) -> tuple:
-        h, c = state
+        # one fused node (minidl.nn.rnn_cell) gives [h' | c'] (N, 2H); the slices hand each on
         H = self.hidden_size
-        gates = F.Linear.apply(x_t, w_ih, b_ih) + F.Linear.apply(h, w_hh, b_hh)  # (N, 4H)
-        i = F.sigmoid(gates[:, :H])
-        f = F.sigmoid(gates[:, H : 2 * H])
-        g = F.tanh(gates[:, 2 * H : 3 * H])
-        o = F.sigmoid(gates[:, 3 * H :])
-        c = f * c + i * g
-        return o * F.tanh(c), c
+        hc = LSTMCell.apply(x_t, state[0], state[1], w_ih, w_hh, b_ih, b_hh)
+        return hc[:, :H], hc[:, H:]
 
     def forward(self, input: Tensor, hx: tuple | None = None) -> tuple:
         if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
