@@ -226,3 +226,12 @@ def test_apply_visits_every_module():
 def test_forward_is_required():
     with pytest.raises(NotImplementedError, match="forward"):
         nn.Module()(1)
+
+
+def test_moduledict_registers_by_name():
+    d = nn.ModuleDict({"a": nn.Linear(2, 3), "b": nn.ReLU()})
+    d["c"] = nn.Linear(3, 1)
+    assert list(d) == ["a", "b", "c"] and "b" in d and len(d) == 3
+    assert [n for n, _ in d.named_parameters()] == ["a.weight", "a.bias", "c.weight", "c.bias"]
+    del d["a"]
+    assert list(d.keys()) == ["b", "c"] and len(list(d.parameters())) == 2

@@ -11,7 +11,7 @@ gradient clipping).
 
 from minidl.nn import functional, init, utils
 from minidl.nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from minidl.nn.container import ModuleList, Sequential
+from minidl.nn.container import ModuleDict, ModuleList, Sequential
 from minidl.nn.conv import AvgPool2d, Conv2d, MaxPool2d
 from minidl.nn.dropout import Dropout
 from minidl.nn.embedding import Embedding
@@ -32,7 +32,7 @@ from minidl.nn.parameter import Parameter
 from minidl.nn.rnn import LSTM, RNN
 
 __all__ = [
-    "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity", "Flatten", "Dropout",
+    "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Linear", "Identity", "Flatten", "Dropout",
     "Conv2d", "MaxPool2d", "AvgPool2d",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "RNN", "LSTM",
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",

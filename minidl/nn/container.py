@@ -1,4 +1,5 @@
-"""Containers: `Sequential` (modules applied one after another) and `ModuleList` (a registered list)."""
+"""Containers: `Sequential` (modules applied one after another), `ModuleList` and `ModuleDict`
+(a registered list and dict: plain Python ones would hide their modules' parameters)."""
 
 from __future__ import annotations
 
@@ -112,3 +113,51 @@ class ModuleList(Module):
         raise NotImplementedError(
             "ModuleList has no forward: iterate over it in your own module's forward"
         )
+
+
+class ModuleDict(Module):
+    """A dict of modules whose parameters are registered, in insertion order.
+
+    self.heads = nn.ModuleDict({"class": nn.Linear(8, 3), "box": nn.Linear(8, 4)})
+    """
+
+    def __init__(self, modules: dict | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def update(self, modules) -> None:
+        """Add (name, module) pairs from a dict or an iterable of pairs."""
+        items = modules.items() if hasattr(modules, "items") else modules
+        for name, m in items:
+            self.add_module(name, m)
+
+    def __getitem__(self, name: str) -> Module:
+        return self._modules[name]
+
+    def __setitem__(self, name: str, module: Module) -> None:
+        self.add_module(name, module)
+
+    def __delitem__(self, name: str) -> None:
+        delattr(self, name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._modules
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleDict has no forward: call its modules in your own forward")

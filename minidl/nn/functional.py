@@ -49,7 +49,7 @@ __all__ = [
 ]  # fmt: skip
 
 
-class Linear(Function):
+class LinearFunction(Function):
     """y = x Wᵀ + b  for x (..., in), W (out, in), b (out,);  one node instead of three (speed).
 
     dL/dx = g W,   dL/dW = gᵀ x (summed over all leading dimensions),   dL/db = Σ g.
@@ -81,7 +81,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input's last dimension must equal weight.shape[1] ({weight.shape[1]}); "
             f"received input shape {tuple(input.shape)} and weight shape {tuple(weight.shape)}"
         )
-    return Linear.apply(input, weight, bias)
+    return LinearFunction.apply(input, weight, bias)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator=None) -> Tensor:
@@ -101,7 +101,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator=None
     return input * (keep * np.asarray(1.0 / (1.0 - p), dtype=dtype))
 
 
-class Embedding(Function):
+class EmbeddingFunction(Function):
     """y = W[idx] (a row lookup);  dL/dW[k] = Σ of dL/dy over the positions where idx = k.
 
     The row `padding_idx` receives no gradient (its vector stays as it is, typically zeros)."""
@@ -137,7 +137,7 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
         raise IndexError(f"embedding: index {bad} is out of range for {n} embeddings (0..{n - 1})")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += n
-    return Embedding.apply(weight, idx, padding_idx)
+    return EmbeddingFunction.apply(weight, idx, padding_idx)
 
 
 def one_hot(tensor, num_classes: int = -1) -> Tensor:

@@ -70,7 +70,7 @@ class Linear(Module):
             raise ValueError(
                 f"{self!r} expects input (*, {self.in_features}); got {tuple(x.shape)}"
             )
-        return F.Linear.apply(x, self.weight, self.bias)
+        return F.LinearFunction.apply(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (
