@@ -67,6 +67,27 @@ def try_torch(threads: int | None):
     return torch
 
 
+def option(name: str, default: str) -> str:
+    """The value after `--name` on the command line, or `default`."""
+    flag = f"--{name}"
+    return sys.argv[sys.argv.index(flag) + 1] if flag in sys.argv else default
+
+
+def start(script: str):
+    """Common start of a kernel benchmark: run once per thread count when --threads is absent (and
+    return None), else fix the threads everywhere and return (threads, dtype, kernels, torch)."""
+    threads = threads_from_argv()
+    if threads is None:
+        run_for_each_thread_count(script)
+        return None
+    import numpy as np
+
+    import minidl.kernels as kernels
+
+    kernels.set_num_threads(threads)
+    return threads, np.dtype(option("dtype", "float32")), kernels, try_torch(threads)
+
+
 def print_table(header: list[str], rows: list[list[object]]) -> None:
     """A plain aligned text table."""
     cells = [header] + [[f"{c:.3g}" if isinstance(c, float) else str(c) for c in r] for r in rows]

@@ -13,13 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from _timing import (
-    median_seconds,
-    print_table,
-    run_for_each_thread_count,
-    threads_from_argv,
-    try_torch,
-)
+from _timing import median_seconds, print_table, start
 
 # (name, input shape, weight shape, padding) as in LeNet-5 and a small CIFAR net
 LAYERS = [
@@ -54,19 +48,12 @@ def torch_step(torch, x, w, b, gy, padding, input_grad):
 
 
 def main() -> None:
-    threads = threads_from_argv()
-    if threads is None:
-        run_for_each_thread_count(__file__)
+    setup = start(__file__)
+    if setup is None:
         return
+    threads, dtype, K, torch = setup
     import numpy as np
 
-    import minidl.kernels as K
-
-    K.set_num_threads(threads)
-    torch = try_torch(threads)
-    dtype = np.dtype(
-        sys.argv[sys.argv.index("--dtype") + 1] if "--dtype" in sys.argv else "float32"
-    )
     backends = [b for b in ("c", "numba") if b in K.available_backends()]
     if "--no-numpy" not in sys.argv:
         backends.append("numpy")

@@ -9,35 +9,19 @@ PyTorch measured in the same process: a ratio >= 1 means as fast or faster.
 
 from __future__ import annotations
 
-import sys
 from functools import partial
 
-from _timing import (
-    median_seconds,
-    print_table,
-    run_for_each_thread_count,
-    threads_from_argv,
-    try_torch,
-)
+from _timing import median_seconds, option, print_table, start
 
 
 def main() -> None:
-    threads = threads_from_argv()
-    if threads is None:
-        run_for_each_thread_count(__file__)
+    setup = start(__file__)
+    if setup is None:
         return
+    threads, dtype, K, torch = setup
     import numpy as np
 
-    import minidl.kernels as K
-
-    K.set_num_threads(threads)
-    torch = try_torch(threads)
-    dtype = np.dtype(
-        sys.argv[sys.argv.index("--dtype") + 1] if "--dtype" in sys.argv else "float32"
-    )
-    sizes = [256, 512, 1024, 2048]
-    if "--sizes" in sys.argv:
-        sizes = [int(s) for s in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
+    sizes = [int(s) for s in option("sizes", "256,512,1024,2048").split(",")]
     backends = [b for b in ("c", "numba") if b in K.available_backends()]
     isa = ""
     if "c" in backends:

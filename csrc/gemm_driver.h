@@ -64,8 +64,12 @@ static void GD_PACK_B(int64_t kc, int64_t nc, const GD_T *B, int64_t rsb, int64_
     for (int64_t p = 0; p < kc; p++) {
         const GD_T *brow = B + p * rsb + j0 * csb;
         GD_T *dst = bp + p * nr;
-        for (int64_t j = 0; j < cols; j++)
-            dst[j] = brow[j * csb];
+        if (csb == 1) /* rows of B contiguous (the usual case): a short vector copy */
+            for (int64_t j = 0; j < cols; j++)
+                dst[j] = brow[j];
+        else
+            for (int64_t j = 0; j < cols; j++)
+                dst[j] = brow[j * csb];
         for (int64_t j = cols; j < nr; j++)
             dst[j] = 0;
     }
