@@ -176,6 +176,7 @@ class Tensor:
         "grad_fn",
         "_version",
         "_retains_grad",
+        "_base",
         "__weakref__",
     )
     __array_ufunc__ = None  # make numpy hand `array + tensor` to Tensor.__radd__ instead of looping
@@ -187,8 +188,9 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self.grad_fn = None
-        self._version = [0]  # bumped by in-place writes; shared with detach()
+        self._version = [0]  # bumped by in-place writes; shared with detach() and views
         self._retains_grad = False
+        self._base = None  # for a view (reshape, permute, basic indexing): the tensor it looks into
 
     @classmethod
     def _wrap(cls, array: np.ndarray, grad_fn=None, version=None) -> Tensor:
@@ -200,6 +202,7 @@ class Tensor:
         t.grad_fn = grad_fn
         t._version = [0] if version is None else version
         t._retains_grad = False
+        t._base = None
         return t
 
     # --- facts about the array ----------------------------------------------------------------------
@@ -344,9 +347,11 @@ class Tensor:
         recording = _grad_enabled and (
             self.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
         )
-        if recording and self.requires_grad and self.grad_fn is None:
+        base = self if self._base is None else self._base
+        if recording and base.requires_grad and base.grad_fn is None:
+            what = "a leaf tensor" if base is self else "a view of a leaf tensor"
             raise RuntimeError(
-                f"{name}: a leaf tensor that requires grad can't be modified in place (autograd "
+                f"{name}: {what} that requires grad can't be modified in place (autograd "
                 f"would lose its value); do it under `with md.no_grad():` or on .data"
             )
         source = self

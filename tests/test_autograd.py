@@ -176,6 +176,19 @@ def test_inplace_on_a_leaf_that_requires_grad_is_refused():
     np.testing.assert_allclose(w.data, [2.0, 3.0])
 
 
+def test_inplace_through_a_view_of_a_leaf_that_requires_grad_is_refused():
+    w = f64([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(RuntimeError, match="view of a leaf tensor that requires grad"):
+        w.reshape(-1)[0] = 5.0
+    with pytest.raises(RuntimeError, match="view of a leaf tensor that requires grad"):
+        w[0] += 1.0
+    np.testing.assert_array_equal(w.data, [[1.0, 2.0], [3.0, 4.0]])
+    h = w * 1.0
+    h[0] += 1.0  # a view of a non-leaf: recorded like any in-place op
+    h.sum().backward()
+    np.testing.assert_array_equal(w.grad, np.ones((2, 2)))
+
+
 def test_recorded_inplace_ops_give_the_same_gradient_as_out_of_place():
     x = f64([0.5, -1.0, 2.0])
     h = x * 2.0

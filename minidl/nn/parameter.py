@@ -34,6 +34,7 @@ class Parameter(Tensor):
         self.requires_grad = bool(requires_grad)
         self._version = data._version if isinstance(data, Tensor) else [0]
         self._retains_grad = False
+        self._base = None
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

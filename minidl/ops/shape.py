@@ -53,6 +53,7 @@ def shape_args(name: str, shape: tuple) -> tuple:
 def share_version(out: Tensor, x: Tensor) -> Tensor:
     """Mark `out` as a view of `x`: an in-place write to either bumps the counter both see."""
     out._version = x._version
+    out._base = x if x._base is None else x._base
     return out
 
 
