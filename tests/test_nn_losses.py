@@ -127,6 +127,8 @@ def test_cross_entropy_target_errors_show_shapes_and_values():
         F.cross_entropy(md.zeros(2, 3), np.array([0, 3]))
     with pytest.raises(ValueError, match=r"expected target of shape \(2,\); received \(2, 1\)"):
         F.cross_entropy(md.zeros(2, 3), np.array([[0], [1]]))
+    with pytest.raises(ValueError, match=r"integer class labels need an integer dtype"):
+        F.cross_entropy(md.zeros(2, 3), np.array([0.0, 1.0]))
     with pytest.raises(ValueError, match=r"`weight` must have shape \(3,\)"):
         F.cross_entropy(md.zeros(2, 3), np.array([0, 1]), weight=np.ones(2))
 

@@ -277,10 +277,14 @@ def _smooth_term(logp, t, weight, ignore_index, reduction) -> Tensor:
 
 
 def _cross_entropy_probs(input, target, weight, reduction, label_smoothing) -> Tensor:
-    if np.shape(_data(target)) != input.shape:
+    shape = np.shape(_data(target))
+    if shape != input.shape:
+        hint = ""
+        if input.ndim >= 2 and shape == (input.shape[0], *input.shape[2:]):
+            hint = " (integer class labels need an integer dtype: convert with y.astype(np.int64))"
         raise ValueError(
-            f"cross_entropy: class-probability targets must have the logits' shape {input.shape}; "
-            f"received {np.shape(_data(target))}"
+            f"cross_entropy: float targets are class probabilities and must have the logits' "
+            f"shape {input.shape}; received {shape}{hint}"
         )
     class_dim = 0 if input.ndim == 1 else 1
     c = input.shape[class_dim]
