@@ -21,6 +21,12 @@ static inline void *minidl_aligned_alloc(int64_t bytes)
 
 static inline void minidl_aligned_free(void *p) { free(p); }
 
+/* C (M x N) (+)= A (M x K) @ B^T, A and B (N x K) row-major: the unpacked kernel of dot_kernel.h */
+void minidl_sgemm_nt_dot(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
+                         const float *B, int64_t ldb, float *C, int64_t ldc, int beta);
+void minidl_dgemm_nt_dot(int64_t M, int64_t N, int64_t K, const double *A, int64_t lda,
+                         const double *B, int64_t ldb, double *C, int64_t ldc, int beta);
+
 static inline int64_t minidl_min(int64_t a, int64_t b) { return a < b ? a : b; }
 
 #endif

@@ -8,9 +8,11 @@
 #define CV_T float
 #define CV_SFX f32
 #define CV_GEMM minidl_sgemm
+#define CV_DOT minidl_sgemm_nt_dot
 #include "conv_impl.h"
 
 #define CV_T double
 #define CV_SFX f64
 #define CV_GEMM minidl_dgemm
+#define CV_DOT minidl_dgemm_nt_dot
 #include "conv_impl.h"

@@ -5,7 +5,7 @@
  *   col  (C*KH*KW, OH*OW)   col[(c, p, q), (i, j)] = xpad[c, i*sh + p*dh, j*sw + q*dw]
  *   forward          y_n  (F, OH*OW)      = W (F, C*KH*KW) @ col
  *   grad of input    dcol (C*KH*KW, OH*OW) = W^T @ gy_n,  then gx_n = col2im(dcol)
- *   grad of weight   gW   (F, C*KH*KW)    += gy_n @ col^T
+ *   grad of weight   gW   (F, C*KH*KW)    += gy_n @ col^T   (dot products when gW is small)
  * W^T and col^T are strided views handed to the GEMM, which reads them while packing: no transposes.
  * With at least as many images as threads, threads take whole images (each runs a 1-thread GEMM on
  * its own scratch); otherwise the images run one after another and the GEMM uses the threads.
@@ -171,6 +171,9 @@ void CV_NAME(conv2d_backward_weight)(const minidl_conv_shape *s, const CV_T *gy,
     /* one private (F, CKK) sum per thread, added up in thread order afterwards: no locks, and the
      * same result on every run with the same thread count */
     CV_T *partial = minidl_aligned_alloc(outer * s->f * ckk * sizeof(CV_T));
+    /* thin dW (LeNet's first layer: 6 x 25): the unpacked dot-product kernel is ~2.5x faster; from a
+     * few thousand entries on, the packed GEMM wins (measured with benchmarks/bench_conv.py) */
+    const int dot = s->f * ckk <= 1024;
 
 #pragma omp parallel num_threads(outer) if (outer > 1)
     {
@@ -186,9 +189,11 @@ void CV_NAME(conv2d_backward_weight)(const minidl_conv_shape *s, const CV_T *gy,
             const CV_T *xn = x + n * s->c * s->h * s->w;
             if (!pointwise)
                 CV_LOCAL(im2col_)(s, xn, col);
-            /* col^T: (OH*OW, CKK) view with strides (1, OH*OW);  (F, OH*OW) @ (OH*OW, CKK) */
-            CV_GEMM(s->f, ckk, ohw, gy + n * s->f * ohw, ohw, 1, pointwise ? xn : col, 1, ohw, mine,
-                    ckk, !first, inner);
+            const CV_T *gyn = gy + n * s->f * ohw, *cn = pointwise ? xn : col;
+            if (dot) /* (F, OH*OW) . (CKK, OH*OW): dot products along OH*OW, no packing */
+                CV_DOT(s->f, ckk, ohw, gyn, ohw, cn, ohw, mine, ckk, !first);
+            else /* col^T: (OH*OW, CKK) view with strides (1, OH*OW);  (F, OH*OW) @ (OH*OW, CKK) */
+                CV_GEMM(s->f, ckk, ohw, gyn, ohw, 1, cn, 1, ohw, mine, ckk, !first, inner);
             first = 0;
         }
         if (first) /* this thread got no image */
@@ -225,3 +230,4 @@ void CV_NAME(conv2d_backward_bias)(const minidl_conv_shape *s, const CV_T *gy, C
 #undef CV_T
 #undef CV_SFX
 #undef CV_GEMM
+#undef CV_DOT

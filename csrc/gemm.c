@@ -64,6 +64,45 @@ enum { ISA_GENERIC = 0, ISA_AVX2 = 1, ISA_AVX512 = 2, ISA_COUNT = 3 };
 #include "gemm_ukernel.h"
 #endif
 
+/* ---- dot-product kernels (no packing), see dot_kernel.h ---------------------------------------- */
+#define DK_NAME sdot_generic
+#define DK_T float
+#define DK_VLEN 4
+#define DK_TARGET
+#include "dot_kernel.h"
+
+#define DK_NAME ddot_generic
+#define DK_T double
+#define DK_VLEN 2
+#define DK_TARGET
+#include "dot_kernel.h"
+
+#if MINIDL_X86
+#define DK_NAME sdot_avx2
+#define DK_T float
+#define DK_VLEN 8
+#define DK_TARGET __attribute__((target("avx2,fma")))
+#include "dot_kernel.h"
+
+#define DK_NAME ddot_avx2
+#define DK_T double
+#define DK_VLEN 4
+#define DK_TARGET __attribute__((target("avx2,fma")))
+#include "dot_kernel.h"
+
+#define DK_NAME sdot_avx512
+#define DK_T float
+#define DK_VLEN 16
+#define DK_TARGET __attribute__((target("avx512f")))
+#include "dot_kernel.h"
+
+#define DK_NAME ddot_avx512
+#define DK_T double
+#define DK_VLEN 8
+#define DK_TARGET __attribute__((target("avx512f")))
+#include "dot_kernel.h"
+#endif
+
 typedef struct {
     void (*fn)(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int beta);
     int mr, nr;
@@ -145,6 +184,33 @@ const char *minidl_build_info(void)
            ", baseline portable"
 #endif
         ;
+}
+
+/* C (M x N) (+)= A (M x K) @ B^T for row-major A and B (N x K), one thread, no packing. */
+void minidl_sgemm_nt_dot(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
+                         const float *B, int64_t ldb, float *C, int64_t ldc, int beta)
+{
+#if MINIDL_X86
+    static void (*const fns[ISA_COUNT])(int64_t, int64_t, int64_t, const float *, int64_t,
+                                        const float *, int64_t, float *, int64_t,
+                                        int) = {sdot_generic, sdot_avx2, sdot_avx512};
+    fns[minidl_get_isa()](M, N, K, A, lda, B, ldb, C, ldc, beta);
+#else
+    sdot_generic(M, N, K, A, lda, B, ldb, C, ldc, beta);
+#endif
+}
+
+void minidl_dgemm_nt_dot(int64_t M, int64_t N, int64_t K, const double *A, int64_t lda,
+                         const double *B, int64_t ldb, double *C, int64_t ldc, int beta)
+{
+#if MINIDL_X86
+    static void (*const fns[ISA_COUNT])(int64_t, int64_t, int64_t, const double *, int64_t,
+                                        const double *, int64_t, double *, int64_t,
+                                        int) = {ddot_generic, ddot_avx2, ddot_avx512};
+    fns[minidl_get_isa()](M, N, K, A, lda, B, ldb, C, ldc, beta);
+#else
+    ddot_generic(M, N, K, A, lda, B, ldb, C, ldc, beta);
+#endif
 }
 
 /* ---- the drivers ------------------------------------------------------------------------------- */
