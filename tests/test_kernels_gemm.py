@@ -45,7 +45,7 @@ def test_matmul_matches_numpy(backend, dtype, m, k, n, layout_a, layout_b, seed)
 @pytest.mark.skipif("c" not in BACKENDS, reason="C backend not built")
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_every_c_microkernel_matches_numpy(dtype):
-    """The generic, AVX2 and AVX-512 micro-kernels (those this CPU has) give the same products."""
+    """The generic, AVX2 and AVX-512 kernels (those this CPU has) give the same products."""
     from minidl.kernels import c_backend
 
     rng = np.random.default_rng(0)
@@ -61,6 +61,14 @@ def test_every_c_microkernel_matches_numpy(dtype):
                 with kernels.use_backend("c"):
                     got = kernels.matmul(a, b)
                 np.testing.assert_allclose(got, a @ b, **tol(dtype), err_msg=f"isa={isa}")
+            # the conv weight gradient's unpacked dot-product kernel (thin dW) has one per ISA too
+            x = rng.standard_normal((2, 3, 9, 11)).astype(dtype)
+            gy = rng.standard_normal((2, 4, 7, 9)).astype(dtype)
+            with kernels.use_backend("c"):
+                got = kernels.conv2d_weight(x, (4, 3, 3, 3), gy)
+            with kernels.use_backend("numpy"):
+                want = kernels.conv2d_weight(x, (4, 3, 3, 3), gy)
+            np.testing.assert_allclose(got, want, **tol(dtype), err_msg=f"isa={isa}")
     finally:
         c_backend.set_isa(default)
 
