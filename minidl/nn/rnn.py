@@ -2,8 +2,8 @@
 
 Both unroll the recurrence in Python over the time steps, one fused node per step (`rnn_cell`:
 the step's formulas and their derivatives) joined by ordinary ops, so back-propagation through time
-is the engine walking that chain. For
-layer k the parameters are named and shaped exactly as PyTorch's (G = H for RNN, 4H for LSTM):
+is the engine walking that chain. For layer k the parameters are named and shaped exactly as
+PyTorch's (G = H for RNN, 4H for LSTM):
 
     weight_ih_l{k}: (G, input_size or H)   weight_hh_l{k}: (G, H)   bias_ih_l{k}, bias_hh_l{k}: (G,)
 
