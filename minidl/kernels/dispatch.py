@@ -37,10 +37,18 @@ except ImportError as err:  # no compiled extension: no C compiler at install ti
         "`pip install -e .` (set MINIDL_REQUIRE_C=1 to make a failed build an error)"
     )
 
-# "auto": for each kernel, the built backends in order of speed, fastest first. Measured with
-# benchmarks/bench_gemm.py and benchmarks/bench_conv.py on 2 cores (AMD Zen 3, AVX2), 1 and 2 threads:
-# OpenBLAS (the "numpy" backend) is the fastest GEMM; for convolution and pooling C beats Numba, which
-# beats the NumPy reference by a wide margin. The table in benchmarks/README.md has the figures.
+# "auto": for each kernel, the built backends in order of speed, fastest first, from
+# benchmarks/bench_gemm.py, bench_conv.py and bench_pool.py on this project's machine (2 cores, AMD
+# Zen 3, AVX2), float32, 1 thread (ratios: time / fastest; lower is better):
+#
+#   kernel                              numpy      numba      c
+#   GEMM n = 256..2048                  1.00       1.8-3.6    1.03-1.09   (OpenBLAS is the GEMM to beat)
+#   conv2d fwd+bwd, LeNet 6@5x5         3.4        4.6        1.00
+#   conv2d fwd+bwd, LeNet 16@5x5        1.5        1.8        1.00
+#   conv2d fwd+bwd, 64@3x3 on 32x32x32  2.1        2.0        1.00
+#   max/avg pool fwd+bwd                1.0-4.8    1.3-1.6    1.00
+#
+# So "auto" runs GEMM on NumPy (OpenBLAS) and convolution and pooling on C, then Numba, then NumPy.
 AUTO_ORDER: dict[str, tuple[str, ...]] = {
     "gemm": ("numpy", "c", "numba"),
     "conv2d": ("c", "numba", "numpy"),

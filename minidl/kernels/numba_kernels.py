@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 _JIT = dict(cache=True, fastmath=True, nogil=True)
-KB, MB = 256, 32  # GEMM blocks: KB of the k dimension (a row slice of 1 KB in float32), MB rows
+KB, MB, JB = 256, 32, 512  # GEMM blocks: of the summed dimension, of rows (threads), of columns
 
 
 # --------------------------------------------------------------------------------------------- GEMM
@@ -52,6 +52,27 @@ def _gemm_nt(a, bt, c, i0, i1, accumulate):
                     c[i + r, j] += sums[r][0]
                     if j + 1 < n:
                         c[i + r, j + 1] += sums[r][1]
+
+
+@njit(**_JIT)
+def _gemm_nn(a, b, c, accumulate):
+    """c (+)= a @ b, one thread, as row updates c[i, :] += a[i, k] * b[k, :]: the form for a short
+    summed dimension k (a convolution's F or C*KH*KW) and long rows (its OH*OW). One row of c at a
+    time: with a single output row LLVM can prove the loop safe to vectorise (with several it can
+    not, and falls back to scalar code); JB-wide blocks of it stay in L1 while b streams by."""
+    m, kdim = a.shape
+    n = b.shape[1]
+    if not accumulate:
+        c[:, :] = 0
+    for j0 in range(0, n, JB):
+        j1 = min(j0 + JB, n)
+        for i in range(m):
+            ci = c[i, j0:j1]  # views that start at 0: loops over range(n) vectorise, over
+            for k in range(kdim):  # range(j0, j1) they do not (negative-index checks remain)
+                aik = a[i, k]
+                bk = b[k, j0:j1]
+                for j in range(j1 - j0):
+                    ci[j] += aik * bk[j]
 
 
 @njit(parallel=True, **_JIT)
@@ -121,9 +142,8 @@ def _conv_forward(x, w2, bias, y, kh, kw, sh, sw, ph, pw, dh, dw):
 def _conv_backward_input(gy, w2t, gx, kh, kw, sh, sw, ph, pw, dh, dw):
     n_img, f, oh, ow = gy.shape
     for n in prange(n_img):
-        gyt = np.ascontiguousarray(gy[n].reshape(f, oh * ow).T)  # (OH*OW, F)
         dcol = np.empty((w2t.shape[0], oh * ow), dtype=gy.dtype)
-        _gemm_nt(w2t, gyt, dcol, 0, w2t.shape[0], False)  # (CKK, F) @ (OH*OW, F)^T
+        _gemm_nn(w2t, gy[n].reshape(f, oh * ow), dcol, False)  # (CKK, F) @ (F, OH*OW)
         gx[n, :, :, :] = 0
         _col2im(dcol, gx[n], kh, kw, oh, ow, sh, sw, ph, pw, dh, dw)
 
