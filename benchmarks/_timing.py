@@ -56,6 +56,28 @@ def median_seconds(fn: Callable[[], object], min_time: float = 0.3, repeats: int
     return statistics.median(samples)
 
 
+def compare_seconds(
+    fns: dict[str, Callable[[], object]], rounds: int = 7, min_time: float = 0.1
+) -> dict[str, float]:
+    """Median seconds per call of each function, measured in interleaved rounds (a, b, c, a, b, c,
+    ...) so that all of them see the same moments of a shared machine: a burst of load from another
+    process slows one round of each, not all rounds of one, and the median sets it aside."""
+    number = {}
+    for name, fn in fns.items():  # warm-up, and how many calls make one timing of ~min_time
+        fn()
+        start = time.perf_counter()
+        fn()
+        number[name] = max(1, int(min_time / max(time.perf_counter() - start, 1e-7)))
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            for _ in range(number[name]):
+                fn()
+            samples[name].append((time.perf_counter() - start) / number[name])
+    return {name: statistics.median(times) for name, times in samples.items()}
+
+
 def try_torch(threads: int | None):
     """PyTorch, set to `threads` threads, or None when it is not installed (it is only a peer)."""
     try:

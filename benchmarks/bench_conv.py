@@ -4,8 +4,9 @@ Run:  python benchmarks/bench_conv.py [--threads N] [--dtype float64] [--no-nump
       (no --threads: runs 1 and 2 threads, each in a fresh process)
 With the PyTorch peer (another venv):  PYTHONPATH=. /root/venvs/torch/bin/python benchmarks/bench_conv.py
 For each LeNet/CIFAR-sized layer at batch 64 it times one training step of the layer: forward, then
-the gradients of weight and bias, with and without the input's gradient (a first layer skips it). It
-prints milliseconds (median of repeats), GFLOP/s, and the ratios time/PyTorch (<= 1: as fast or
+the gradients of weight and bias, with and without the input's gradient (a first layer skips it),
+each backend in turn within every round (see _timing.compare_seconds). It prints milliseconds
+(median of 7 rounds), GFLOP/s, and the ratios time/PyTorch (<= 1: as fast or
 faster) and NumPy-reference/time (the speed-up over the readable version).
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import sys
 
-from _timing import median_seconds, print_table, start
+from _timing import compare_seconds, print_table, start
 
 # (name, input shape, weight shape, padding) as in LeNet-5 and a small CIFAR net
 LAYERS = [
@@ -23,13 +24,14 @@ LAYERS = [
 ]
 
 
-def minidl_step(K, x, w, b, gy, padding, input_grad):
+def minidl_step(K, backend, x, w, b, gy, padding, input_grad):
     def step():
-        K.conv2d(x, w, b, 1, padding)
-        if input_grad:
-            K.conv2d_input(x.shape, w, gy, 1, padding)
-        K.conv2d_weight(x, w.shape, gy, 1, padding)
-        K.conv2d_bias(gy)
+        with K.use_backend(backend):
+            K.conv2d(x, w, b, 1, padding)
+            if input_grad:
+                K.conv2d_input(x.shape, w, gy, 1, padding)
+            K.conv2d_weight(x, w.shape, gy, 1, padding)
+            K.conv2d_bias(gy)
 
     return step
 
@@ -71,13 +73,10 @@ def main() -> None:
         gy = rng.standard_normal(K.conv2d(x, w, b, 1, pad).shape).astype(dtype)
         flops_fwd = 2.0 * gy.size * np.prod(w_shape[1:])
         for input_grad in (True, False):
-            times = {}
+            steps = {be: minidl_step(K, be, x, w, b, gy, pad, input_grad) for be in backends}
             if torch is not None:
-                times["torch"] = median_seconds(torch_step(torch, x, w, b, gy, pad, input_grad))
-            for backend in backends:
-                with K.use_backend(backend):
-                    step = minidl_step(K, x, w, b, gy, pad, input_grad)
-                    times[backend] = median_seconds(step, repeats=7 if backend != "numpy" else 3)
+                steps["torch"] = torch_step(torch, x, w, b, gy, pad, input_grad)
+            times = compare_seconds(steps)
             flops = flops_fwd * (3 if input_grad else 2)
             row = [name + ("" if input_grad else " (no dx)")]
             row.append(f"{times['torch'] * 1e3:.2f}" if "torch" in times else "-")

@@ -3,7 +3,7 @@
 Run:  python benchmarks/bench_gemm.py [--threads N] [--dtype float64] [--sizes 256,512]
       (no --threads: runs 1 and 2 threads, each in a fresh process)
 With the PyTorch peer (another venv):  PYTHONPATH=. /root/venvs/torch/bin/python benchmarks/bench_gemm.py
-Prints GFLOP/s (2n^3 flops per product, median of repeats) and each backend's ratio to NumPy and to
+Prints GFLOP/s (2n^3 flops per product, median of interleaved rounds) and each backend's ratio to NumPy and to
 PyTorch measured in the same process: a ratio >= 1 means as fast or faster.
 """
 
@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from functools import partial
 
-from _timing import median_seconds, option, print_table, start
+from _timing import compare_seconds, option, print_table, start
+
+
+def matmul_on(K, backend, a, b):
+    with K.use_backend(backend):
+        return K.matmul(a, b)
 
 
 def main() -> None:
@@ -35,15 +40,16 @@ def main() -> None:
         rng = np.random.default_rng(0)
         a, b = rng.random((n, n)).astype(dtype), rng.random((n, n)).astype(dtype)
         flops = 2.0 * n**3
-        t_np = median_seconds(partial(np.matmul, a, b))
-        t_torch = None
+        steps = {"numpy": partial(np.matmul, a, b)}
         if torch is not None:
-            ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-            t_torch = median_seconds(partial(torch.matmul, ta, tb))
+            steps["torch"] = partial(torch.matmul, torch.from_numpy(a), torch.from_numpy(b))
+        for backend in backends:
+            steps[backend] = partial(matmul_on, K, backend, a, b)
+        times = compare_seconds(steps, rounds=5)
+        t_np, t_torch = times["numpy"], times.get("torch")
         row = [n, flops / t_np / 1e9, "-" if t_torch is None else flops / t_torch / 1e9]
         for backend in backends:
-            with K.use_backend(backend):
-                t = median_seconds(partial(K.matmul, a, b), repeats=5 if backend == "c" else 3)
+            t = times[backend]
             ratio_torch = "-" if t_torch is None else f"{t_torch / t:.2f}"
             row.append(f"{flops / t / 1e9:.1f} ({t_np / t:.2f} / {ratio_torch})")
         rows.append(row)

@@ -4,12 +4,12 @@ Run:  python benchmarks/bench_pool.py [--threads N] [--dtype float64]
       (no --threads: runs 1 and 2 threads, each in a fresh process)
 With the PyTorch peer:  PYTHONPATH=. /root/venvs/torch/bin/python benchmarks/bench_pool.py
 Times one training step of the layer (forward, then the input's gradient), median of repeats, and
-prints milliseconds with time / PyTorch's (<= 1: as fast or faster) and NumPy-reference time / time.
+prints milliseconds (median of 7 interleaved rounds) with time / PyTorch's (<= 1: as fast or faster) and NumPy-reference time / time.
 """
 
 from __future__ import annotations
 
-from _timing import median_seconds, print_table, start
+from _timing import compare_seconds, print_table, start
 
 # (name, input shape, kernel, stride): LeNet's 2x2 pools and an overlapping 3x3/2 pool
 LAYERS = [
@@ -19,18 +19,15 @@ LAYERS = [
 ]
 
 
-def minidl_step(K, kind, x, gy, k, s):
-    if kind == "max":
-
-        def step():
-            _, idx = K.max_pool2d(x, k, s)
-            K.max_pool2d_backward(gy, idx, x.shape, k, s)
-
-    else:
-
-        def step():
-            K.avg_pool2d(x, k, s)
-            K.avg_pool2d_backward(gy, x.shape, k, s)
+def minidl_step(K, backend, kind, x, gy, k, s):
+    def step():
+        with K.use_backend(backend):
+            if kind == "max":
+                _, idx = K.max_pool2d(x, k, s)
+                K.max_pool2d_backward(gy, idx, x.shape, k, s)
+            else:
+                K.avg_pool2d(x, k, s)
+                K.avg_pool2d_backward(gy, x.shape, k, s)
 
     return step
 
@@ -61,12 +58,10 @@ def main() -> None:
         x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
         gy = np.ones_like(K.avg_pool2d(x, k, s))
         for kind in ("max", "avg"):
-            times = {}
+            steps = {be: minidl_step(K, be, kind, x, gy, k, s) for be in backends}
             if torch is not None:
-                times["torch"] = median_seconds(torch_step(torch, kind, x, gy, k, s))
-            for backend in backends:
-                with K.use_backend(backend):
-                    times[backend] = median_seconds(minidl_step(K, kind, x, gy, k, s), repeats=5)
+                steps["torch"] = torch_step(torch, kind, x, gy, k, s)
+            times = compare_seconds(steps)
             row = [f"{kind} {name}", f"{times['torch'] * 1e3:.2f}" if "torch" in times else "-"]
             for backend in backends:
                 t = times[backend]
