@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 _JIT = dict(cache=True, fastmath=True, nogil=True)
-KB, MB, JB = 256, 32, 512  # GEMM blocks: of the summed dimension, of rows (threads), of columns
+KB, MB, JB, NBT = 256, 32, 512, 64  # GEMM blocks: summed dimension, rows (threads), columns
 
 
 # --------------------------------------------------------------------------------------------- GEMM
@@ -28,30 +28,32 @@ def _gemm_nt(a, bt, c, i0, i1, accumulate):
     if not accumulate:
         c[i0:i1, :] = 0
     zero = c.dtype.type(0)
-    for k0 in range(0, kdim, KB):  # a KB slice of the 4 rows of a stays in L1 across all j
+    for k0 in range(0, kdim, KB):  # KB-long slices: 4 rows of a stay in L1 ...
         k1 = min(k0 + KB, kdim)
-        for i in range(i0, i1, 4):
-            rows = min(4, i1 - i)
-            a0, a1 = a[i], a[i + min(1, rows - 1)]  # past the last row: repeat it, store nothing
-            a2, a3 = a[i + min(2, rows - 1)], a[i + min(3, rows - 1)]
-            for j in range(0, n, 2):
-                b0, b1 = bt[j], bt[min(j + 1, n - 1)]
-                s00 = s01 = s10 = s11 = s20 = s21 = s30 = s31 = zero
-                for k in range(k0, k1):
-                    x0, x1 = b0[k], b1[k]
-                    s00 += a0[k] * x0
-                    s01 += a0[k] * x1
-                    s10 += a1[k] * x0
-                    s11 += a1[k] * x1
-                    s20 += a2[k] * x0
-                    s21 += a2[k] * x1
-                    s30 += a3[k] * x0
-                    s31 += a3[k] * x1
-                sums = ((s00, s01), (s10, s11), (s20, s21), (s30, s31))
-                for r in range(rows):
-                    c[i + r, j] += sums[r][0]
-                    if j + 1 < n:
-                        c[i + r, j + 1] += sums[r][1]
+        for j0 in range(0, n, NBT):  # ... and NBT rows of bt in L2, across all rows of a
+            j1 = min(j0 + NBT, n)
+            for i in range(i0, i1, 4):
+                rows = min(4, i1 - i)
+                a0, a1 = a[i], a[i + min(1, rows - 1)]  # past the last row: repeat it, store
+                a2, a3 = a[i + min(2, rows - 1)], a[i + min(3, rows - 1)]  # nothing
+                for j in range(j0, j1, 2):
+                    b0, b1 = bt[j], bt[min(j + 1, n - 1)]
+                    s00 = s01 = s10 = s11 = s20 = s21 = s30 = s31 = zero
+                    for k in range(k0, k1):
+                        x0, x1 = b0[k], b1[k]
+                        s00 += a0[k] * x0
+                        s01 += a0[k] * x1
+                        s10 += a1[k] * x0
+                        s11 += a1[k] * x1
+                        s20 += a2[k] * x0
+                        s21 += a2[k] * x1
+                        s30 += a3[k] * x0
+                        s31 += a3[k] * x1
+                    sums = ((s00, s01), (s10, s11), (s20, s21), (s30, s31))
+                    for r in range(rows):
+                        c[i + r, j] += sums[r][0]
+                        if j + 1 < n:
+                            c[i + r, j + 1] += sums[r][1]
 
 
 @njit(**_JIT)
