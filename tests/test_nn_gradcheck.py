@@ -192,3 +192,42 @@ def test_batch_norm_train_gradient_over_shapes(shape, seed):
     c = shape[1]
     w, b = randn(c, seed=seed + 1), randn(c, seed=seed + 2)
     assert gradcheck(lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), [x, w, b])
+
+
+@given(
+    lead=st.lists(st.integers(1, 3), min_size=0, max_size=2),
+    fan_in=st.integers(1, 5),
+    fan_out=st.integers(1, 4),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_linear_gradient_over_shapes(lead, fan_in, fan_out, bias, seed):
+    m = nn.Linear(fan_in, fan_out, bias=bias, generator=seed)
+    check_module(m, randn(*lead, fan_in, seed=seed))
+
+
+@given(
+    n=st.integers(1, 2),
+    c=st.integers(1, 2),
+    f=st.integers(1, 2),
+    k=st.integers(1, 3),
+    stride=st.integers(1, 2),
+    padding=st.integers(0, 1),
+    extra=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_conv2d_gradient_over_shapes(n, c, f, k, stride, padding, extra, seed):
+    m = nn.Conv2d(c, f, k, stride=stride, padding=padding, generator=seed)
+    check_module(m, randn(n, c, k + extra[0], k + extra[1], seed=seed))
+
+
+@given(
+    steps=st.integers(1, 4),
+    n=st.integers(1, 2),
+    sizes=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    layers=st.integers(1, 2),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_lstm_gradient_over_shapes(steps, n, sizes, layers, seed):
+    m = nn.LSTM(sizes[0], sizes[1], num_layers=layers, generator=seed)
+    check_module(m, randn(steps, n, sizes[0], seed=seed), outputs=lambda o: (o[0], o[1][1]))
