@@ -36,3 +36,13 @@ def test_ci_runs_exactly_readme_test_command():
 def test_ruff_lint_is_clean():
     out = subprocess.run(["ruff", "check", "--no-cache", str(ROOT)], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_readme_example_runs():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Ten lines.*?```python\n(.*?)```", text, re.S)
+    assert block, "README.md must have a '## Ten lines' section with a python block"
+    namespace: dict = {}
+    exec(compile(block.group(1), "README.md", "exec"), namespace)
+    x, w = namespace["x"], namespace["w"]
+    assert x.grad.shape == x.shape and w.grad.shape == w.shape
