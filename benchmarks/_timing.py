@@ -28,6 +28,12 @@ def threads_from_argv(default: int | None = None) -> int | None:
     if n is not None:
         for var in THREAD_VARS:
             os.environ[var] = str(n)
+    # Several thread pools share this process (PyTorch's and our OpenMP, Numba's, OpenBLAS's). After
+    # a parallel region their idle threads spin for a while before sleeping; spinning, they take the
+    # cores from whichever pool runs next and slow it by up to 3x. Short spins keep the comparison
+    # fair (each pool still wakes quickly for back-to-back regions). Override by setting them first.
+    os.environ.setdefault("GOMP_SPINCOUNT", "1000")
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
     if REPO not in sys.path:
         sys.path.insert(0, REPO)  # `import minidl` from the checkout, as in the tests
     return n
