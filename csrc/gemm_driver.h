@@ -89,9 +89,16 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
     /* threads pay off only when each gets a few hundred thousand flops */
     const int nt = (double)M * N * K < 1e6 ? 1 : nthreads;
     const int64_t mblocks = (M + MC - 1) / MC;
-    /* work items: (block of MC rows, chunk of the column panels); at least two per thread, so that
-     * a thread that falls behind (another process took its core) can be covered by the others */
-    const int64_t nchunks = mblocks >= 2 * nt ? 1 : (2 * nt + mblocks - 1) / mblocks;
+    /* work items: (block of MC rows, chunk of the column panels). Whole row blocks when there are
+     * at least four per thread: splitting them measured slower then (two threads on one block pack
+     * it twice). With fewer, the column panels are cut into chunks (of at least four panels) to make
+     * about eight items per thread, so that the last items leave little idle time and a thread that
+     * falls behind (another process took its core) is covered by the others. */
+    const int64_t npanels_max = (minidl_min(N, NC) + nr - 1) / nr;
+    int64_t nchunks = 1;
+    if (mblocks < 4 * nt)
+        nchunks = minidl_min((8 * nt + mblocks - 1) / mblocks,
+                             npanels_max / 4 > 1 ? npanels_max / 4 : 1);
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
