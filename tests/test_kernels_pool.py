@@ -88,6 +88,29 @@ def test_backend_matches_reference(backend, dtype, config, ties, seed):
         np.testing.assert_allclose(g, r, **tol(dtype), err_msg=name)
 
 
+# corner cases hypothesis may draw rarely: 1x1 windows, window = whole image, stride > kernel,
+# batch 1, and planes enough for the C kernels' second thread (from 1e5 window reads)
+POOL_CORNERS = [
+    ((1, 2, 5, 5), (1, 1), (1, 1), (0, 0)),
+    ((2, 3, 4, 6), (4, 6), (1, 1), (0, 0)),
+    ((1, 1, 9, 9), (2, 2), (4, 3), (1, 0)),
+    ((3, 2, 7, 5), (3, 3), (2, 2), (1, 1)),
+    ((64, 8, 16, 16), (2, 2), (2, 2), (0, 0)),
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("x_shape", "k", "s", "p"), POOL_CORNERS)
+def test_backend_matches_reference_on_corner_cases(backend, dtype, x_shape, k, s, p):
+    rng = np.random.default_rng(11)
+    x = random_array(rng, x_shape, dtype)
+    with kernels.use_backend("numpy"):
+        gy = random_array(rng, kernels.avg_pool2d(x, k, s, p).shape, dtype)
+    for g, r in zip(_pools(backend, x, gy, k, s, p), _pools("numpy", x, gy, k, s, p), strict=True):
+        np.testing.assert_allclose(g, r, **tol(dtype))
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_max_pool_ties_go_to_the_first_position(backend):
     x = np.ones((1, 1, 4, 4))
