@@ -95,7 +95,7 @@ def test_backend_matches_reference(backend, dtype, config, with_bias, seed):
 
 
 # The corner cases hypothesis may not draw often: 1x1 kernels (the C backend skips im2col for them),
-# kernel = input size, stride > kernel, batch 1, and a batch larger than the thread count.
+# kernel = input size, stride > kernel, batch 1, and sizes that make the C backend use its threads.
 CORNERS = [
     ((2, 3, 5, 5), (4, 3, 1, 1), 1, 0, 1),
     ((2, 3, 5, 5), (4, 3, 1, 1), 2, 1, 1),
@@ -104,6 +104,11 @@ CORNERS = [
     ((1, 1, 7, 7), (2, 1, 3, 3), 1, 1, 2),
     ((5, 3, 12, 10), (6, 3, 5, 5), 1, 2, 1),
     ((3, 16, 8, 8), (32, 16, 3, 3), 1, 1, 1),
+    # big enough (> 1e6 multiply-adds) for the C kernels' threads: over images (with per-thread
+    # weight-gradient sums, packed and dot-product paths), and inside the GEMM for batch 1
+    ((4, 16, 16, 16), (16, 16, 3, 3), 1, 1, 1),
+    ((16, 3, 24, 24), (8, 3, 3, 3), 1, 0, 1),
+    ((1, 32, 16, 16), (32, 32, 3, 3), 1, 1, 1),
 ]
 
 
