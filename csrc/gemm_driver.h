@@ -50,11 +50,14 @@ static void GD_PACK_B(int64_t kc, int64_t nc, const GD_T *B, int64_t rsb, int64_
                       int nr, GD_T *bp)
 {
     int64_t cols = nc - j0 < nr ? nc - j0 : nr;
-    if (rsb == 1 && csb != 1) { /* B stored by columns (a transposed view): read down columns */
-        for (int64_t j = 0; j < cols; j++) {
-            const GD_T *bcol = B + (j0 + j) * csb;
-            for (int64_t p = 0; p < kc; p++)
-                bp[p * nr + j] = bcol[p];
+    if (rsb == 1 && csb != 1) { /* B stored by columns (a transposed view): read down columns, */
+        for (int64_t p0 = 0; p0 < kc; p0 += 16) { /* 16 rows at a time, so that the 16 lines */
+            const int64_t p1 = kc - p0 < 16 ? kc : p0 + 16; /* of bp being filled stay in L1 */
+            for (int64_t j = 0; j < cols; j++) {
+                const GD_T *bcol = B + (j0 + j) * csb;
+                for (int64_t p = p0; p < p1; p++)
+                    bp[p * nr + j] = bcol[p];
+            }
         }
         for (int64_t p = 0; p < kc; p++)
             for (int64_t j = cols; j < nr; j++)
