@@ -94,3 +94,9 @@ def test_numerical_grad_of_a_cubic_matches_the_derivative(values):
 def test_numerical_grad_rejects_bad_eps():
     with pytest.raises(ValueError, match="eps.*> 0"):
         numerical_grad(lambda t: t, md.tensor([1.0]), eps=0)
+
+
+def test_numerical_grad_perturbs_non_contiguous_inputs():
+    x = md.tensor(np.arange(6.0).reshape(2, 3).T)  # a Fortran-ordered copy: reshape(-1) would copy
+    (g,) = numerical_grad(lambda t: t * t, x)
+    np.testing.assert_allclose(g, 2 * x.data, atol=1e-6)

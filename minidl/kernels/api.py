@@ -78,14 +78,24 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     Transposed and strided views are fine: the C GEMM reads them in place while it packs.
     """
-    _array("matmul", "a", a, 2)
-    _array("matmul", "b", b, 2)
-    _same_dtype("matmul", a=a, b=b)
-    if a.shape[1] != b.shape[0]:
-        raise ValueError(
-            f"matmul: inner dimensions differ: a.shape={a.shape} and b.shape={b.shape} "
-            f"(expected a.shape[1] == b.shape[0])"
-        )
+    ok = (  # one cheap test on the hot path; the checks below say what is wrong when it fails
+        type(a) is np.ndarray
+        and type(b) is np.ndarray
+        and a.ndim == 2
+        and b.ndim == 2
+        and a.dtype == b.dtype
+        and a.dtype in _FLOATS
+        and a.shape[1] == b.shape[0]
+    )
+    if not ok:
+        _array("matmul", "a", a, 2)
+        _array("matmul", "b", b, 2)
+        _same_dtype("matmul", a=a, b=b)
+        if a.shape[1] != b.shape[0]:
+            raise ValueError(
+                f"matmul: inner dimensions differ: a.shape={a.shape} and b.shape={b.shape} "
+                f"(expected a.shape[1] == b.shape[0])"
+            )
     m, k = a.shape
     n = b.shape[1]
     if k == 0 or m == 0 or n == 0:

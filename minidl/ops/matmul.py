@@ -4,8 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
+from minidl import kernels
 from minidl.autograd import Function, Tensor
 from minidl.ops.elementwise import operand
+
+
+def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A product of two matrices of one float dtype runs on minidl's GEMM kernel (NumPy, Numba or C,
+    as `minidl.kernels.set_backend` says); vectors, stacks and mixed dtypes use NumPy's matmul."""
+    if (
+        a.ndim == 2
+        and b.ndim == 2
+        and a.dtype == b.dtype
+        and a.dtype.kind == "f"
+        and a.itemsize >= 4
+    ):
+        return kernels.matmul(a, b)
+    return np.matmul(a, b)
 
 
 class MatMul(Function):
@@ -18,7 +33,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.matmul(a, b)
+        return _mm(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -34,11 +49,11 @@ class MatMul(Function):
             g = np.expand_dims(g, -1)
         da = db = None
         if ctx.needs_input_grad[0]:
-            da = np.matmul(g, np.swapaxes(b2, -1, -2))  # (..., m, n) @ (..., n, k) -> (..., m, k)
+            da = _mm(g, np.swapaxes(b2, -1, -2))  # (..., m, n) @ (..., n, k) -> (..., m, k)
             if a.ndim == 1:
                 da = da[..., 0, :]
         if ctx.needs_input_grad[1]:
-            db = np.matmul(np.swapaxes(a2, -1, -2), g)  # (..., k, m) @ (..., m, n) -> (..., k, n)
+            db = _mm(np.swapaxes(a2, -1, -2), g)  # (..., k, m) @ (..., m, n) -> (..., k, n)
             if b.ndim == 1:
                 db = db[..., 0]
         return da, db  # batch dimensions broadcast from a 2-D input are summed by the engine

@@ -57,15 +57,16 @@ def numerical_grad(
     grads = []
     for x in inputs:
         g = np.zeros(x.shape, dtype=np.float64)
-        flat = x.data.reshape(-1)  # a view: writing it perturbs x
-        for i in range(flat.size):
-            old = flat[i]
-            flat[i] = old + eps
+        for i in np.ndindex(
+            x.shape
+        ):  # index the array itself: a reshape of a strided view is a copy
+            old = x.data[i]
+            x.data[i] = old + eps
             plus = _loss(f, inputs, upstream)
-            flat[i] = old - eps
+            x.data[i] = old - eps
             minus = _loss(f, inputs, upstream)
-            flat[i] = old
-            g.reshape(-1)[i] = (plus - minus) / (2 * eps)
+            x.data[i] = old
+            g[i] = (plus - minus) / (2 * eps)
         grads.append(g)
     return grads
 
