@@ -2,6 +2,10 @@
  * drivers (float32 "s", float64 "d") instantiated from gemm_driver.h. */
 #include "common.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define MINIDL_X86 1
 #else
@@ -223,6 +227,7 @@ void minidl_dgemm_nt_dot(int64_t M, int64_t N, int64_t K, const double *A, int64
 #define GD_KC 256
 #define GD_MC 144
 #define GD_NC 4096
+#define GD_STATIC_MIN (512.0 * 512 * 512)
 #include "gemm_driver.h"
 
 #define GD_T double
@@ -232,4 +237,5 @@ void minidl_dgemm_nt_dot(int64_t M, int64_t N, int64_t K, const double *A, int64
 #define GD_KC 256
 #define GD_MC 72
 #define GD_NC 2048
+#define GD_STATIC_MIN (512.0 * 512 * 512)
 #include "gemm_driver.h"

@@ -10,15 +10,20 @@
  *   jr, ir loops: one MR x NR tile of C per micro-kernel call (a KC x NR sliver of B sits in L1)
  * Packing copies each block once into the exact order the micro-kernel streams it, contiguous and
  * aligned, zero-padded to whole tiles, so the micro-kernel never checks bounds and never strides.
- * OpenMP: the threads pack the panel of B together, then take (row block, column chunk) items
- * from a shared queue, each packing its own block of A: two barriers per KC step and no more, so a
- * thread slowed by another process holds the rest up as little as possible.
+ * OpenMP, large products (>= GD_STATIC_MIN multiply-adds): C is split once into one slice of whole
+ * tiles per thread, and each thread runs the whole loop nest on its slice with its own packed
+ * blocks, with no synchronisation at all. Smaller products: the threads pack the panel of B
+ * together, then take (row block, column chunk) items from a shared queue, each packing its own
+ * block of A: two barriers per KC step, so a thread slowed by another process holds the rest up as
+ * little as possible while the items are too few and small for an even static split.
  */
 
 #define GD_CAT_(x, y) x##y
 #define GD_CAT(x, y) GD_CAT_(x, y)
 #define GD_PACK_A GD_CAT(GD_FN, _pack_a)
 #define GD_PACK_B GD_CAT(GD_FN, _pack_b)
+#define GD_SERIAL GD_CAT(GD_FN, _serial)
+#define GD_TILES GD_CAT(GD_FN, _tiles)
 
 /* Panel ip of A: rows i0 .. i0+MR of the mc x kc block, stored ap[p*MR + r]; rows past mc are 0.
  * The loop order follows A's layout, so that the reads are the contiguous ones (writes land in a
@@ -78,6 +83,63 @@ static void GD_PACK_B(int64_t kc, int64_t nc, const GD_T *B, int64_t rsb, int64_
     }
 }
 
+/* The jr / ir loops: C[ic:ic+mc, jc+jp_lo*NR : jc+jp_hi*NR] (+)= packed A block ap @ packed B panels
+ * bp[jp_lo:jp_hi], one MR x NR tile per micro-kernel call. Tiles that stick out of C (M or N not a
+ * multiple of the tile) go through a private whole tile `edge` and are copied in. */
+static void GD_TILES(const GD_UKR *uk, int64_t M, int64_t N, int64_t ic, int64_t mc, int64_t jc,
+                     int64_t jp_lo, int64_t jp_hi, int64_t kc, const GD_T *ap, const GD_T *bp,
+                     GD_T *C, int64_t ldc, int add)
+{
+    const int mr = uk->mr, nr = uk->nr;
+    const int64_t mpanels = (mc + mr - 1) / mr;
+    GD_T edge[32 * 64]; /* MR*NR <= 2048 */
+    for (int64_t jp = jp_lo; jp < jp_hi; jp++) {
+        const int64_t j0 = jc + jp * nr;
+        const int64_t cols = N - j0 < nr ? N - j0 : nr;
+        for (int64_t ip = 0; ip < mpanels; ip++) {
+            const int64_t i0 = ic + ip * mr;
+            const int64_t rows = M - i0 < mr ? M - i0 : mr;
+            GD_T *c = C + i0 * ldc + j0;
+            if (rows == mr && cols == nr) {
+                uk->fn(kc, ap + ip * mr * kc, bp + jp * nr * kc, c, ldc, add);
+                continue;
+            }
+            uk->fn(kc, ap + ip * mr * kc, bp + jp * nr * kc, edge, nr, 0);
+            for (int64_t i = 0; i < rows; i++)
+                for (int64_t j = 0; j < cols; j++)
+                    c[i * ldc + j] = (add ? c[i * ldc + j] : 0) + edge[i * nr + j];
+        }
+    }
+}
+
+/* C[m x n] (+)= A[m x K] @ B[K x n] by one thread with its own buffers ap (MC x KC) and bp (KC x NC):
+ * the whole jc / pc / ic / jr / ir loop nest, no synchronisation. Used by each thread of the static
+ * split of large products (below), on its own slice of C. */
+static void GD_SERIAL(const GD_UKR *uk, int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa,
+                      int64_t csa, const GD_T *B, int64_t rsb, int64_t csb, GD_T *C, int64_t ldc,
+                      int beta, int64_t MC, int64_t NC, GD_T *ap, GD_T *bp)
+{
+    const int mr = uk->mr, nr = uk->nr;
+    for (int64_t jc = 0; jc < N; jc += NC) {
+        const int64_t nc = N - jc < NC ? N - jc : NC;
+        const int64_t npanels = (nc + nr - 1) / nr;
+        for (int64_t pc = 0; pc < K; pc += GD_KC) {
+            const int64_t kc = K - pc < GD_KC ? K - pc : GD_KC;
+            const int add = pc > 0 || beta; /* later k-blocks accumulate onto earlier ones */
+            for (int64_t jp = 0; jp < npanels; jp++)
+                GD_PACK_B(kc, nc, B + pc * rsb + jc * csb, rsb, csb, jp * nr, nr, bp + jp * nr * kc);
+            for (int64_t ic = 0; ic < M; ic += MC) {
+                const int64_t mc = M - ic < MC ? M - ic : MC;
+                const int64_t mpanels = (mc + mr - 1) / mr;
+                for (int64_t ip = 0; ip < mpanels; ip++)
+                    GD_PACK_A(mc, kc, A + ic * rsa + pc * csa, rsa, csa, ip * mr, mr,
+                              ap + ip * mr * kc);
+                GD_TILES(uk, M, N, ic, mc, jc, 0, npanels, kc, ap, bp, C, ldc, add);
+            }
+        }
+    }
+}
+
 void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t csa, const GD_T *B,
            int64_t rsb, int64_t csb, GD_T *C, int64_t ldc, int beta, int nthreads)
 {
@@ -88,9 +150,48 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
     const int64_t kc_max = K < GD_KC ? K : GD_KC;
     const int64_t mc_max = M < MC ? (M + mr - 1) / mr * mr : MC;
     const int64_t nc_max = N < NC ? (N + nr - 1) / nr * nr : NC;
-    GD_T *bp = minidl_aligned_alloc(kc_max * nc_max * sizeof(GD_T));
     /* threads pay off only when each gets a few hundred thousand flops */
     const int nt = (double)M * N * K < 1e6 ? 1 : nthreads;
+
+    /* Large products: a static split of C into nt slices, one per thread, each computed by the serial
+     * loop nest with the thread's own packed blocks: no barrier at all (the shared queue below has
+     * two per KC step, and its row blocks rarely divide evenly: 15 blocks of 144 rows at n = 2048
+     * leave one thread idle for a block in every step). Cut along the dimension with more tiles, at
+     * whole tiles, so that the slices differ by at most one tile row or column. The price: a column
+     * split packs all of A in every thread (a row split all of B), M*K copies against M*N*K/nt
+     * multiply-adds, negligible at these sizes. */
+    if (nt > 1 && (double)M * N * K >= GD_STATIC_MIN) {
+        const int64_t mtiles = (M + mr - 1) / mr, ntiles = (N + nr - 1) / nr;
+        const int by_cols = ntiles >= mtiles;
+#pragma omp parallel num_threads(nt)
+        {
+#ifdef _OPENMP
+            const int t = omp_get_thread_num(), nteam = omp_get_num_threads();
+#else
+            const int t = 0, nteam = 1;
+#endif
+            const int64_t tiles = by_cols ? ntiles : mtiles, size = by_cols ? nr : mr;
+            const int64_t lo = minidl_min(tiles * t / nteam * size, by_cols ? N : M);
+            const int64_t hi = minidl_min(tiles * (t + 1) / nteam * size, by_cols ? N : M);
+            if (hi > lo) {
+                const int64_t m = by_cols ? M : hi - lo, n = by_cols ? hi - lo : N;
+                const int64_t nc_t = minidl_min((n + nr - 1) / nr * nr, nc_max);
+                GD_T *ap = minidl_aligned_alloc(kc_max * mc_max * sizeof(GD_T));
+                GD_T *bp = minidl_aligned_alloc(kc_max * nc_t * sizeof(GD_T));
+                if (by_cols)
+                    GD_SERIAL(uk, M, n, K, A, rsa, csa, B + lo * csb, rsb, csb, C + lo, ldc, beta,
+                              MC, NC, ap, bp);
+                else
+                    GD_SERIAL(uk, m, N, K, A + lo * rsa, rsa, csa, B, rsb, csb, C + lo * ldc, ldc,
+                              beta, MC, NC, ap, bp);
+                minidl_aligned_free(bp);
+                minidl_aligned_free(ap);
+            }
+        }
+        return;
+    }
+
+    GD_T *bp = minidl_aligned_alloc(kc_max * nc_max * sizeof(GD_T));
     const int64_t mblocks = (M + MC - 1) / MC;
     /* work items: (block of MC rows, chunk of the column panels). Whole row blocks when there are
      * at least four per thread: splitting them measured slower then (two threads on one block pack
@@ -106,7 +207,6 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
         GD_T *ap = minidl_aligned_alloc(kc_max * mc_max * sizeof(GD_T)); /* this thread's A block */
-        GD_T edge[32 * 64]; /* a whole tile, for tiles that stick out of C (MR*NR <= 2048) */
         for (int64_t jc = 0; jc < N; jc += NC) {
             const int64_t nc = N - jc < NC ? N - jc : NC;
             const int64_t npanels = (nc + nr - 1) / nr;
@@ -134,23 +234,7 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
                     /* this item's column panels: [jp_lo, jp_hi) */
                     const int64_t jp_lo = npanels * chunk / nchunks;
                     const int64_t jp_hi = npanels * (chunk + 1) / nchunks;
-                    for (int64_t jp = jp_lo; jp < jp_hi; jp++) {
-                        const int64_t j0 = jc + jp * nr;
-                        const int64_t cols = N - j0 < nr ? N - j0 : nr;
-                        for (int64_t ip = 0; ip < mpanels; ip++) {
-                            const int64_t i0 = ic + ip * mr;
-                            const int64_t rows = M - i0 < mr ? M - i0 : mr;
-                            GD_T *c = C + i0 * ldc + j0;
-                            if (rows == mr && cols == nr) {
-                                uk->fn(kc, ap + ip * mr * kc, bp + jp * nr * kc, c, ldc, add);
-                                continue;
-                            }
-                            uk->fn(kc, ap + ip * mr * kc, bp + jp * nr * kc, edge, nr, 0);
-                            for (int64_t i = 0; i < rows; i++)
-                                for (int64_t j = 0; j < cols; j++)
-                                    c[i * ldc + j] = (add ? c[i * ldc + j] : 0) + edge[i * nr + j];
-                        }
-                    }
+                    GD_TILES(uk, M, N, ic, mc, jc, jp_lo, jp_hi, kc, ap, bp, C, ldc, add);
                 }
             }
         }
@@ -161,6 +245,8 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
 
 #undef GD_PACK_A
 #undef GD_PACK_B
+#undef GD_SERIAL
+#undef GD_TILES
 #undef GD_T
 #undef GD_FN
 #undef GD_UKR
@@ -168,3 +254,4 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
 #undef GD_KC
 #undef GD_MC
 #undef GD_NC
+#undef GD_STATIC_MIN

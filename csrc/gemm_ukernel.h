@@ -33,6 +33,14 @@ UK_TARGET static void UK_NAME(int64_t kc, const UK_T *restrict a, const UK_T *re
         for (int j = 0; j < UK_NV; j++)
             acc[i][j] = (UK_VEC){0};
 
+    /* the tile of C is read (and written) after the k loop: start fetching its lines now, so that
+     * the MR row misses overlap the loop instead of following it */
+#pragma GCC unroll 32
+    for (int i = 0; i < UK_MR; i++) {
+        __builtin_prefetch(c + i * ldc, 1);
+        __builtin_prefetch(c + i * ldc + UK_NV * UK_VLEN - 1, 1);
+    }
+
 #pragma GCC unroll 4
     for (int64_t p = 0; p < kc; p++) {
         UK_VEC bv[UK_NV];
