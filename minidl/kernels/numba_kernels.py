@@ -74,11 +74,19 @@ def _gemm_nn(a, b, c, accumulate):
     n = b.shape[1]
     if not accumulate:
         c[:, :] = 0
+    k4 = kdim - kdim % 4
     for j0 in range(0, n, JB):
         j1 = min(j0 + JB, n)
         for i in range(m):
             ci = c[i, j0:j1]  # views that start at 0: loops over range(n) vectorise, over
-            for k in range(kdim):  # range(j0, j1) they do not (negative-index checks remain)
+            # range(j0, j1) they do not (negative-index checks remain). Four rows of b per pass
+            # over ci: one load and store of c for four multiply-adds (the store was the limit).
+            for k in range(0, k4, 4):
+                a0, a1, a2, a3 = a[i, k], a[i, k + 1], a[i, k + 2], a[i, k + 3]
+                b0, b1, b2, b3 = b[k, j0:j1], b[k + 1, j0:j1], b[k + 2, j0:j1], b[k + 3, j0:j1]
+                for j in range(j1 - j0):
+                    ci[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]
+            for k in range(k4, kdim):
                 aik = a[i, k]
                 bk = b[k, j0:j1]
                 for j in range(j1 - j0):
@@ -99,9 +107,8 @@ def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
 
 # --------------------------------------------------------------------------------------------- conv2d
 @njit(**_JIT)
-def _im2col(x, col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, patches):
-    """x (C, H, W) -> col (C*KH*KW, OH*OW), or its transpose (OH*OW, C*KH*KW) when `patches`
-    (one receptive field per row); zero where a window covers padding."""
+def _im2col(x, col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw):
+    """x (C, H, W) -> col (C*KH*KW, OH*OW); zero where a window covers padding."""
     c_in, h, w = x.shape
     for c in range(c_in):
         for p in range(kh):
@@ -112,10 +119,7 @@ def _im2col(x, col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, patches):
                     for j in range(ow):
                         ww = j * sw + q * dw - pw
                         v = x[c, hh, ww] if (0 <= hh < h and 0 <= ww < w) else 0.0
-                        if patches:
-                            col[i * ow + j, row] = v
-                        else:
-                            col[row, i * ow + j] = v
+                        col[row, i * ow + j] = v
 
 
 @njit(**_JIT)
@@ -140,12 +144,15 @@ def _conv_forward(x, w2, bias, y, kh, kw, sh, sw, ph, pw, dh, dw):
     n_img, f = x.shape[0], w2.shape[0]
     oh, ow = y.shape[2], y.shape[3]
     for n in prange(n_img):
-        patches = np.empty((oh * ow, w2.shape[1]), dtype=x.dtype)
-        _im2col(x[n], patches, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, True)
+        col = np.empty((w2.shape[1], oh * ow), dtype=x.dtype)
+        _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw)
         yn = y[n].reshape(f, oh * ow)
-        _gemm_nt(w2, patches, yn, 0, f, False)  # (F, CKK) @ (OH*OW, CKK)^T
         for k in range(f):
-            yn[k, :] += bias[k]
+            yn[k, :] = bias[k]  # the bias first, then the product accumulates onto it
+        # (F, CKK) @ (CKK, OH*OW) as row updates, vectorised along the long OH*OW: as dot products
+        # of length CKK (only 25 on LeNet's first layer) each 4 x 2 tile would end with 8
+        # horizontal sums after three vector steps (that form measured 1.8x slower there)
+        _gemm_nn(w2, col, yn, True)
 
 
 @njit(parallel=True, **_JIT)
@@ -168,7 +175,7 @@ def _conv_backward_weight(gy, x, partial, kh, kw, sh, sw, ph, pw, dh, dw):
         col = np.empty((ckk, oh * ow), dtype=x.dtype)
         partial[t, :, :] = 0
         for n in range(t * n_img // chunks, (t + 1) * n_img // chunks):
-            _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, False)
+            _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw)
             # (F, OH*OW) @ (CKK, OH*OW)^T
             _gemm_nt(gy[n].reshape(f, oh * ow), col, partial[t], 0, f, True)
 
