@@ -107,8 +107,9 @@ def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
 
 # --------------------------------------------------------------------------------------------- conv2d
 @njit(**_JIT)
-def _im2col(x, col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw):
-    """x (C, H, W) -> col (C*KH*KW, OH*OW); zero where a window covers padding."""
+def _im2col(x, col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, patches):
+    """x (C, H, W) -> col (C*KH*KW, OH*OW), or its transpose (OH*OW, C*KH*KW) when `patches`
+    (one receptive field per row); zero where a window covers padding."""
     c_in, h, w = x.shape
     for c in range(c_in):
         for p in range(kh):
@@ -119,7 +120,10 @@ def _im2col(x, col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw):
                     for j in range(ow):
                         ww = j * sw + q * dw - pw
                         v = x[c, hh, ww] if (0 <= hh < h and 0 <= ww < w) else 0.0
-                        col[row, i * ow + j] = v
+                        if patches:
+                            col[i * ow + j, row] = v
+                        else:
+                            col[row, i * ow + j] = v
 
 
 @njit(**_JIT)
@@ -140,19 +144,23 @@ def _col2im(col, gx, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw):
 
 
 @njit(parallel=True, **_JIT)
-def _conv_forward(x, w2, bias, y, kh, kw, sh, sw, ph, pw, dh, dw):
+def _conv_forward(x, w2, bias, y, kh, kw, sh, sw, ph, pw, dh, dw, row_updates):
     n_img, f = x.shape[0], w2.shape[0]
     oh, ow = y.shape[2], y.shape[3]
     for n in prange(n_img):
-        col = np.empty((w2.shape[1], oh * ow), dtype=x.dtype)
-        _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw)
         yn = y[n].reshape(f, oh * ow)
-        for k in range(f):
-            yn[k, :] = bias[k]  # the bias first, then the product accumulates onto it
-        # (F, CKK) @ (CKK, OH*OW) as row updates, vectorised along the long OH*OW: as dot products
-        # of length CKK (only 25 on LeNet's first layer) each 4 x 2 tile would end with 8
-        # horizontal sums after three vector steps (that form measured 1.8x slower there)
-        _gemm_nn(w2, col, yn, True)
+        if row_updates:
+            col = np.empty((w2.shape[1], oh * ow), dtype=x.dtype)
+            _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, False)
+            for k in range(f):
+                yn[k, :] = bias[k]  # the bias first, then the product accumulates onto it
+            _gemm_nn(w2, col, yn, True)  # (F, CKK) @ (CKK, OH*OW)
+        else:
+            patches = np.empty((oh * ow, w2.shape[1]), dtype=x.dtype)
+            _im2col(x[n], patches, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, True)
+            _gemm_nt(w2, patches, yn, 0, f, False)  # (F, CKK) @ (OH*OW, CKK)^T
+            for k in range(f):
+                yn[k, :] += bias[k]
 
 
 @njit(parallel=True, **_JIT)
@@ -175,7 +183,7 @@ def _conv_backward_weight(gy, x, partial, kh, kw, sh, sw, ph, pw, dh, dw):
         col = np.empty((ckk, oh * ow), dtype=x.dtype)
         partial[t, :, :] = 0
         for n in range(t * n_img // chunks, (t + 1) * n_img // chunks):
-            _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw)
+            _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, False)
             # (F, OH*OW) @ (CKK, OH*OW)^T
             _gemm_nt(gy[n].reshape(f, oh * ow), col, partial[t], 0, f, True)
 
@@ -184,7 +192,13 @@ def conv2d_forward(x, w, bias, out, stride, padding, dilation) -> None:
     """y = w * x + b (see reference.conv2d_forward)."""
     f, _, kh, kw = w.shape
     b = np.zeros(f, dtype=x.dtype) if bias is None else bias
-    _conv_forward(x, w.reshape(f, -1), b, out, kh, kw, *stride, *padding, *dilation)
+    # Two forms of the per-image product (F, CKK) @ col (CKK, OH*OW). Row updates, vectorised along
+    # the long OH*OW, when col fits in half of L2 (256 KB), so that every row of w reuses it from
+    # there: dot products of length CKK (25 on LeNet's first layer) end each 4 x 2 tile with 8
+    # horizontal sums after three vector steps (1.8x slower there). A larger col would stream from
+    # L3 once per row of w (64@3x3 on 32x32x32: 1.4x slower), so there the dot-product form.
+    row_updates = w[0].size * out.shape[2] * out.shape[3] * x.itemsize <= 256 * 1024
+    _conv_forward(x, w.reshape(f, -1), b, out, kh, kw, *stride, *padding, *dilation, row_updates)
 
 
 def conv2d_backward_input(grad_out, w, out, stride, padding, dilation) -> None:
