@@ -39,14 +39,15 @@ except ImportError as err:  # no compiled extension: no C compiler at install ti
 
 # "auto": for each kernel, the built backends in order of speed, fastest first, from
 # benchmarks/bench_gemm.py, bench_conv.py and bench_pool.py on this project's machine (2 cores, AMD
-# Zen 3, AVX2; float32; batch 64 for conv and pooling). Time relative to the fastest backend, at
+# Zen 3, AVX2; float32; batch 64 for conv and pooling; GEMM and Numba rows re-measured after the
+# barrier-free GEMM and Numba tuning). Time relative to the fastest backend, at
 # 1 thread / 2 threads (lower is better):
 #
 #   kernel                                numpy            numba            c
-#   GEMM n = 256..2048                    1.00 / 1.00      1.8-2.8 / 2.2-2.6    1.06-1.23 / 0.97-1.27
-#   conv2d fwd+bwd, LeNet 6@5x5 on 1x28   3.5 / 7.0        2.4 / 2.3        1.00 / 1.00
-#   conv2d fwd+bwd, LeNet 16@5x5 on 6x14  1.7 / 2.9        1.6 / 1.6        1.00 / 1.00
-#   conv2d fwd+bwd, 64@3x3 on 32x32x32    2.4 / 3.5        1.9 / 1.9        1.00 / 1.00
+#   GEMM n = 512..2048                    1.00 / 1.00      1.6-1.9 / 1.6-1.9    1.01-1.06 / 1.01-1.06
+#   conv2d fwd+bwd, LeNet 6@5x5 on 1x28   3.5 / 7.0        1.9 / 1.8        1.00 / 1.00
+#   conv2d fwd+bwd, LeNet 16@5x5 on 6x14  1.7 / 2.9        1.5 / 1.5        1.00 / 1.00
+#   conv2d fwd+bwd, 64@3x3 on 32x32x32    2.4 / 3.5        1.7 / 1.7        1.00 / 1.00
 #   max/avg pool fwd+bwd (3 shapes)       1.0-4.2 / 1.7-5.5   1.2-1.7 / 1.1-1.7   1.00 / 1.00
 #
 # So "auto" runs GEMM on NumPy (OpenBLAS), and convolution and pooling on C, then Numba, then NumPy.
