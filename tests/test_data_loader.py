@@ -354,3 +354,13 @@ def test_transform_dataset_reapplies_the_transform_every_fetch():
     assert plain[0].tolist() == [1.0, 1.0]
     with pytest.raises(TypeError, match="TransformDataset"):
         TransformDataset(ds, transform=5)
+
+
+def test_torch_style_import_path():
+    import minidl.utils.data as tud
+    from minidl.utils.data import DataLoader as DL
+    from minidl.utils.data import TensorDataset as TD
+
+    assert DL is DataLoader and TD is TensorDataset
+    assert md.utils.data is tud and md.data.transforms.Normalize is not None
+    assert set(tud.__all__) >= {"DataLoader", "Dataset", "random_split", "WeightedRandomSampler"}

@@ -11,7 +11,7 @@ Modules: `dataset` (Dataset, TensorDataset, Subset, ConcatDataset, TransformData
 (scikit-learn's bundled sets, MNIST's IDX files) and `transforms` (image augmentation).
 """
 
-from minidl.data import datasets
+from minidl.data import datasets, transforms
 from minidl.data.collate import default_collate
 from minidl.data.dataloader import DataLoader
 from minidl.data.dataset import (
@@ -47,4 +47,5 @@ __all__ = [
     "datasets",
     "default_collate",
     "random_split",
+    "transforms",
 ]
