@@ -82,7 +82,11 @@ class TensorDataset(Dataset):
         self.tensors = converted
 
     def __getitem__(self, index):
-        return tuple(t[index] for t in self.tensors)
+        # a plain view of the row when no gradient is wanted (the common case: data, not weights)
+        return tuple(
+            t[index] if t.requires_grad else Tensor._wrap(np.asarray(t.data[index]))
+            for t in self.tensors
+        )
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
