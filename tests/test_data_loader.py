@@ -22,6 +22,7 @@ from minidl.data import (
     TransformDataset,
     WeightedRandomSampler,
     default_collate,
+    default_convert,
     random_split,
 )
 
@@ -310,6 +311,13 @@ def test_loader_with_sampler_batch_sampler_and_custom_collate():
     assert list(loader) == [4, 4, 2]
     singles = list(DataLoader(ListDataset([np.zeros(2), np.ones(2)]), batch_size=None))
     assert len(singles) == 2 and isinstance(singles[0], md.Tensor) and singles[0].shape == (2,)
+    # batch_size=None: PyTorch's default_convert, so a (x, y) sample comes back as a list
+    x0, y0 = next(iter(DataLoader(ds, batch_size=None)))
+    assert x0.shape == (3,) and y0.shape == ()
+    assert isinstance(next(iter(DataLoader(ds, batch_size=None))), list)
+    converted = default_convert({"a": (np.zeros(1), "s", 3), "b": np.float32(2)})
+    assert isinstance(converted["a"], list) and isinstance(converted["a"][0], md.Tensor)
+    assert converted["a"][1:] == ["s", 3] and converted["b"].dtype == np.float32
 
 
 def test_loader_weighted_sampler_balances_classes():

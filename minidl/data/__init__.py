@@ -12,7 +12,7 @@ Modules: `dataset` (Dataset, TensorDataset, Subset, ConcatDataset, TransformData
 """
 
 from minidl.data import datasets, transforms
-from minidl.data.collate import default_collate
+from minidl.data.collate import default_collate, default_convert
 from minidl.data.dataloader import DataLoader
 from minidl.data.dataset import (
     ConcatDataset,
@@ -47,6 +47,7 @@ __all__ = [
     "WeightedRandomSampler",
     "datasets",
     "default_collate",
+    "default_convert",
     "generators",
     "get_rng_state",
     "random_split",

@@ -80,3 +80,20 @@ def default_collate(batch: Sequence):
         "default_collate: a batch must contain Tensors, numpy arrays, numbers, strings, dicts or "
         f"lists; found {type(elem).__name__}"
     )
+
+
+def default_convert(data):
+    """What a DataLoader with batch_size=None does to each sample (PyTorch's `default_convert`):
+    numeric numpy arrays and numpy scalars become Tensors, recursively inside dicts, namedtuples,
+    tuples and lists (tuples come back as lists, as in PyTorch); everything else is unchanged."""
+    if isinstance(data, np.ndarray) and data.dtype.kind in "fiub":
+        return _wrap(data)
+    if isinstance(data, np.generic) and data.dtype.kind in "fiub":
+        return _wrap(np.asarray(data))
+    if isinstance(data, Mapping):
+        return type(data)({key: default_convert(value) for key, value in data.items()})
+    if isinstance(data, tuple) and hasattr(data, "_fields"):  # namedtuple
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
+        return [default_convert(d) for d in data]
+    return data
