@@ -91,8 +91,11 @@ class TensorDataset(Dataset):
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
 
-    def _collated_batch(self, indices: Sequence[int]) -> list[Tensor]:
-        """What `default_collate([self[i] for i in indices])` returns, with one gather per tensor."""
+    def _collated_batch(self, indices: Sequence[int]) -> list[Tensor] | None:
+        """What `default_collate([self[i] for i in indices])` returns, with one gather per tensor
+        (None when a tensor requires grad: then the batch must be stacked through autograd)."""
+        if any(t.requires_grad for t in self.tensors):
+            return None
         idx = np.asarray(indices, dtype=np.int64)
         return [Tensor._wrap(t.data[idx]) for t in self.tensors]
 
