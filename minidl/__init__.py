@@ -9,7 +9,7 @@ Layers (imports only go down): kernels -> autograd (Tensor, Function) -> ops -> 
 checks them all.
 """
 
-from minidl import dtypes, kernels, nn, ops, optim, random, testing
+from minidl import data, dtypes, kernels, nn, ops, optim, random, testing, utils
 from minidl.autograd import (
     Function,
     Tensor,
