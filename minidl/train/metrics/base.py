@@ -155,4 +155,6 @@ class MeanMetricWrapper(SampleMean):
         super().__init__(name or getattr(fn, "__name__", "metric"))
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        self._add(self.fn(y_true, y_pred), sample_weight, f"{self.name}.update_state")
+        where = f"{self.name}.update_state"
+        t, p = as_array(y_true, where, "y_true"), as_array(y_pred, where, "y_pred")
+        self._add(self.fn(t, p), sample_weight, where)
