@@ -18,6 +18,7 @@ from minidl.train.callbacks import (
     EarlyStopping,
     LambdaCallback,
     LearningRateScheduler,
+    ModelCheckpoint,
     MonitorCallback,
     ReduceLROnPlateau,
     TerminateOnNaN,

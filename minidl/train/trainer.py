@@ -153,6 +153,10 @@ class Trainer:
         self.stop_training = False
         self.history: History | None = None
         self._resume: dict | None = None  # set by load_checkpoint, applied by the next fit
+        self._next_epoch = 0  # epochs done: the epoch a checkpoint resumes at
+        self._data_sources: dict = {}  # the last fit's data, searched for random generators
+        self._fit_callbacks: list = []  # the last fit's callbacks, whose state checkpoints keep
+        self._requested: list = []  # ModelCheckpoint's requests, written after on_epoch_end
 
     # --- the training loop ------------------------------------------------------------------------
     def fit(
@@ -201,6 +205,8 @@ class Trainer:
             params={"verbose": verbose, "epochs": epochs, "steps": steps},
         )
         self.history = history
+        self._data_sources = {"train": x, "val": validation_data}
+        self._fit_callbacks = callback_list.callbacks
         soft_nan = any(isinstance(cb, TerminateOnNaN) for cb in callback_list)
         passes = _Passes(train_batches, steps_per_epoch)
         self.stop_training = False
@@ -238,6 +244,8 @@ class Trainer:
             if self.scheduler is not None and self.scheduler_interval == "epoch":
                 self._step_scheduler(epoch_logs)
             callback_list.on_epoch_end(epoch, epoch_logs)
+            self._next_epoch = epoch + 1
+            self._write_requested_checkpoints()  # ModelCheckpoint's, now that all saw the epoch
             if self.stop_training:
                 break
         callback_list.on_train_end(epoch_logs)
@@ -489,6 +497,42 @@ class Trainer:
                 f"{len(weights)}"
             )
         self.model.load_state_dict(dict(zip(own, weights)))
+
+    def save_checkpoint(self, path) -> None:
+        """Write everything needed to resume training bit for bit to `path` (one safetensors
+        file via `md.save`, atomic): model, optimizer, scheduler, the last fit's callbacks'
+        state, History, epochs done, and every random generator. See `minidl.train.checkpoint`."""
+        from minidl.train.checkpoint import save_checkpoint
+
+        save_checkpoint(self, path, self._fit_callbacks)
+
+    def load_checkpoint(self, path) -> None:
+        """Restore a `save_checkpoint` file: model, optimizer and scheduler now; History,
+        callback states, random generators and the epoch to start from when `fit` next runs
+        (so `fit(..., epochs=N)` continues the run up to epoch N)."""
+        from minidl.train.checkpoint import load_checkpoint
+
+        load_checkpoint(self, path)
+
+    def request_checkpoint(self, path: str, weights_only: bool, now: bool = False) -> None:
+        """How ModelCheckpoint saves: `now`, or queued until every callback has seen the epoch."""
+        if now:
+            self._write_checkpoint(path, weights_only)
+        else:
+            self._requested.append((path, weights_only))
+
+    def _write_requested_checkpoints(self) -> None:
+        requested, self._requested = self._requested, []
+        for path, weights_only in requested:
+            self._write_checkpoint(path, weights_only)
+
+    def _write_checkpoint(self, path: str, weights_only: bool) -> None:
+        if weights_only:
+            from minidl.serialization import save
+
+            save(self.model.state_dict(), path)
+        else:
+            self.save_checkpoint(path)
 
     def _apply_resume(self, callback_list) -> int:
         """Restore what load_checkpoint read (callback states, History): the epoch to start at."""

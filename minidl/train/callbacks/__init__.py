@@ -5,5 +5,6 @@ from minidl.train.callbacks.csv_logger import CSVLogger
 from minidl.train.callbacks.early_stopping import EarlyStopping
 from minidl.train.callbacks.lambda_callback import LambdaCallback
 from minidl.train.callbacks.lr_schedule import LearningRateScheduler, ReduceLROnPlateau
+from minidl.train.callbacks.model_checkpoint import ModelCheckpoint
 from minidl.train.callbacks.monitor import MonitorCallback
 from minidl.train.callbacks.nan import TerminateOnNaN
