@@ -26,3 +26,12 @@ from minidl.train.callbacks import (
 from minidl.train.history import History
 from minidl.train.progress import ProgbarLogger
 from minidl.train.trainer import LOSSES, NonFiniteLossError, Trainer
+
+
+def __getattr__(name: str):
+    # scikit-learn is imported only when its estimators are asked for (it is slow to import)
+    if name in ("NeuralNetClassifier", "NeuralNetRegressor"):
+        from minidl.train import sklearn
+
+        return getattr(sklearn, name)
+    raise AttributeError(f"module 'minidl.train' has no attribute {name!r}")
