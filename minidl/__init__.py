@@ -10,7 +10,7 @@ Layers (imports only go down): kernels -> autograd (Function, the engine) and te
 PyTorch code unchanged (see the README's "Differences from PyTorch").
 """
 
-from minidl import autograd, dtypes, kernels, nn, ops, optim, random, testing  # noqa: E402, I001  (built on everything above)
+from minidl import autograd, data, dtypes, kernels, nn, ops, optim, random, testing, utils
 from minidl.autograd import (
     Function,
     enable_grad,
@@ -65,6 +65,7 @@ from minidl.dtypes import (
 )
 from minidl.ops import *  # noqa: F403  (every op: md.exp, md.matmul, md.relu, ...)
 from minidl.random import manual_seed
+from minidl.serialization import load, save
 from minidl.tensor import Tensor
 
 __version__ = "0.1.0"
