@@ -1,9 +1,10 @@
-"""Recurrent layers: `RNN` (Elman, tanh or relu) and `LSTM`, with PyTorch's parameters and outputs.
+"""Recurrent layers over whole sequences: `RNN` (Elman, tanh or relu), `LSTM` and `GRU`, with
+PyTorch's parameters and outputs.
 
-Both unroll the recurrence in Python over the time steps, one fused node per step (`rnn_cell`:
-the step's formulas and their derivatives) joined by ordinary ops, so back-propagation through time
-is the engine walking that chain. For layer k the parameters are named and shaped exactly as
-PyTorch's (G = H for RNN, 4H for LSTM):
+Each unrolls the recurrence in Python over the time steps, one fused node per step
+(`recurrent_steps`: the step's formulas and their derivatives) joined by ordinary ops, so
+back-propagation through time is the engine walking that chain. For layer k the parameters are
+named and shaped exactly as PyTorch's (G = H for RNN, 3H for GRU, 4H for LSTM):
 
     weight_ih_l{k}: (G, input_size or H)   weight_hh_l{k}: (G, H)   bias_ih_l{k}, bias_hh_l{k}: (G,)
 
@@ -16,11 +17,12 @@ import math
 
 from minidl.autograd import Tensor
 from minidl.creation import zeros
-from minidl.nn import functional as F
 from minidl.nn import init
-from minidl.nn.linear import check_positive, empty_parameter
+from minidl.nn._validation import check_positive, float_input
+from minidl.nn.dropout import dropout as _dropout
+from minidl.nn.linear import empty_parameter
 from minidl.nn.module import Module
-from minidl.nn.rnn_cell import LSTMCell, RNNCell
+from minidl.nn.recurrent_steps import GRUStep, LSTMStep, RNNStep
 from minidl.ops.shape import stack
 from minidl.random import as_generator
 
@@ -38,11 +40,20 @@ class _RNNBase(Module):
         bias: bool = True,
         batch_first: bool = False,
         dropout: float = 0.0,
+        bidirectional: bool = False,
+        device=None,
+        dtype=None,
         generator=None,
     ):
         super().__init__()
         name = type(self).__name__
         check_positive(name, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
+        if bidirectional:
+            raise NotImplementedError(
+                f"{name}: bidirectional=True is not supported by minidl yet; run a second {name} "
+                "on the time-reversed sequence (x.flip(0)) and concatenate the outputs"
+            )
+        self.bidirectional = False
         if not 0.0 <= dropout <= 1.0:
             raise ValueError(
                 f"{name}: dropout should be a number in range [0, 1] representing the probability "
@@ -63,6 +74,8 @@ class _RNNBase(Module):
                 self.register_parameter(f"bias_ih_l{k}", None)
                 self.register_parameter(f"bias_hh_l{k}", None)
         self.reset_parameters(self.generator)
+        if device is not None or dtype is not None:
+            self.to(device=device, dtype=dtype)
 
     def reset_parameters(self, generator=None) -> None:
         """Every weight and bias ~ U(−1/√H, 1/√H), in registration order (as PyTorch draws them)."""
@@ -80,6 +93,7 @@ class _RNNBase(Module):
 
     def _check_input(self, x: Tensor) -> bool:
         """Raise on a wrong shape; return True when x is batched."""
+        float_input(type(self).__name__, x)
         if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
             form = "(N, L, {0})" if self.batch_first else "(L, N, {0})"
             raise ValueError(
@@ -111,7 +125,7 @@ class _RNNBase(Module):
                 outputs.append(state[0])
             finals.append(state)
             if self.dropout and self.training and k < self.num_layers - 1:
-                outputs = [F.dropout(h, self.dropout, True, self.generator) for h in outputs]
+                outputs = [_dropout(h, self.dropout, True, self.generator) for h in outputs]
             steps = outputs
         return stack(steps, 0), finals
 
@@ -137,6 +151,13 @@ class _RNNBase(Module):
         if not batched:
             return output.squeeze(1)
         return output.transpose(0, 1) if self.batch_first else output
+
+    def _forward_single_state(self, input: Tensor, hx: Tensor | None = None) -> tuple:
+        """forward of RNN and GRU: (output, h_n) from input and an optional h_0."""
+        x, states, batched = self._prepare(input, None if hx is None else (hx,), 1)
+        output, finals = self._run(x, states)
+        h_n = stack([s[0] for s in finals], 0)
+        return self._finish(output, batched), (h_n if batched else h_n.squeeze(1))
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
@@ -168,26 +189,24 @@ class RNN(_RNNBase):
         bias: bool = True,
         batch_first: bool = False,
         dropout: float = 0.0,
+        bidirectional: bool = False,
+        device=None,
+        dtype=None,
         generator=None,
     ):
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(
-                f"RNN: Unknown nonlinearity {nonlinearity!r}; expected 'tanh' or 'relu'"
-            )
-        self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, generator)
+        self.nonlinearity = RNNStep.check_nonlinearity("RNN", nonlinearity)
+        super().__init__(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+            device, dtype, generator,
+        )  # fmt: skip
 
     def _cell(self, x_t, state, w_ih, w_hh, b_ih, b_hh) -> tuple:
-        # (N, in), (N, H) -> (N, H), one fused node (minidl.nn.rnn_cell)
+        # (N, in), (N, H) -> (N, H), one fused node (minidl.nn.recurrent_steps)
         return (
-            RNNCell.apply(x_t, state[0], w_ih, w_hh, b_ih, b_hh, nonlinearity=self.nonlinearity),
+            RNNStep.apply(x_t, state[0], w_ih, w_hh, b_ih, b_hh, nonlinearity=self.nonlinearity),
         )
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        x, states, batched = self._prepare(input, None if hx is None else (hx,), 1)
-        output, finals = self._run(x, states)
-        h_n = stack([s[0] for s in finals], 0)
-        return self._finish(output, batched), (h_n if batched else h_n.squeeze(1))
+    forward = _RNNBase._forward_single_state
 
     def extra_repr(self) -> str:
         s = super().extra_repr()
@@ -208,9 +227,9 @@ class LSTM(_RNNBase):
     _gates = 4
 
     def _cell(self, x_t, state, w_ih, w_hh, b_ih, b_hh) -> tuple:
-        # one fused node (minidl.nn.rnn_cell) gives [h' | c'] (N, 2H); the slices hand each on
+        # one fused node (minidl.nn.recurrent_steps) gives [h' | c'] (N, 2H); slices hand each on
         H = self.hidden_size
-        hc = LSTMCell.apply(x_t, state[0], state[1], w_ih, w_hh, b_ih, b_hh)
+        hc = LSTMStep.apply(x_t, state[0], state[1], w_ih, w_hh, b_ih, b_hh)
         return hc[:, :H], hc[:, H:]
 
     def forward(self, input: Tensor, hx: tuple | None = None) -> tuple:
@@ -223,3 +242,21 @@ class LSTM(_RNNBase):
         if not batched:
             h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
         return self._finish(output, batched), (h_n, c_n)
+
+
+class GRU(_RNNBase):
+    """Gated recurrent unit, PyTorch's gate order (r, z, n) within the 3H rows:
+
+        r = σ(x_t W_irᵀ + b_ir + h W_hrᵀ + b_hr)      z = σ(x_t W_izᵀ + b_iz + h W_hzᵀ + b_hz)
+        n = tanh(x_t W_inᵀ + b_in + r ⊙ (h W_hnᵀ + b_hn))
+        h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
+
+    Arguments, shapes and outputs as `RNN`: returns (output, h_n); pass h_0 (num_layers, N, H).
+    """
+
+    _gates = 3
+
+    def _cell(self, x_t, state, w_ih, w_hh, b_ih, b_hh) -> tuple:
+        return (GRUStep.apply(x_t, state[0], w_ih, w_hh, b_ih, b_hh),)
+
+    forward = _RNNBase._forward_single_state

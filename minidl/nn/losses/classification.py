@@ -1,9 +1,8 @@
-"""Loss functions (functional forms), with PyTorch's names, arguments and numbers.
+"""Classification losses on logits or log-probabilities with integer class targets —
+`cross_entropy`, `nll_loss` — and their modules `nn.CrossEntropyLoss`, `nn.NLLLoss`.
 
-`reduction` is 'mean' (default), 'sum' or 'none' (the per-element losses). Regression losses
-require input and target of the same shape: silently broadcasting (N, 1) against (N,) into an (N, N)
-matrix is a classic bug, so it is an error here. Classification losses take logits and integer
-class targets and are computed in log space (log-sum-exp), so no log(0) ever happens.
+Computed in log space (log-sum-exp), so no log(0) ever happens. Class weights are buffers of the
+modules, as in PyTorch, so they appear in the state dict under the same names.
 """
 
 from __future__ import annotations
@@ -11,95 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from minidl.autograd import Function, Tensor
+from minidl.nn.losses._common import _as_buffer, _check_reduction, _data, _Loss
 from minidl.ops.activation import log_softmax
-from minidl.ops.elementwise import operand, where
-
-_REDUCTIONS = ("mean", "sum", "none")
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
-
-def _check_reduction(where: str, reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(
-            f"{where}: {reduction!r} is not a valid value for reduction; expected one of "
-            f"'mean', 'sum', 'none'"
-        )
-
-
-def _pair(where: str, input, target) -> tuple:
-    """(input, target) as tensors of one shape, or an error showing both shapes."""
-    if not isinstance(input, Tensor):
-        raise TypeError(
-            f"{where}: argument `input` must be a Tensor; received {type(input).__name__}"
-        )
-    target = operand(target, where)
-    if np.shape(target.data if isinstance(target, Tensor) else target) != input.shape:
-        shape = np.shape(target.data if isinstance(target, Tensor) else target)
-        raise ValueError(
-            f"{where}: input and target must have the same shape; received input {input.shape} "
-            f"and target {shape} (reshape one of them, e.g. target.reshape(input.shape))"
-        )
-    return input, target
-
-
-def _data(x):
-    return x.data if isinstance(x, Tensor) else x
-
-
-# --- regression ------------------------------------------------------------------------------------
-
-
-def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
-    """ℓ_i = (x_i − y_i)²;  mean squared error by default."""
-    _check_reduction("mse_loss", reduction)
-    input, target = _pair("mse_loss", input, target)
-    d = input - target
-    return _reduce(d * d, reduction)
-
-
-def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
-    """ℓ_i = |x_i − y_i|;  mean absolute error by default."""
-    _check_reduction("l1_loss", reduction)
-    input, target = _pair("l1_loss", input, target)
-    return _reduce((input - target).abs(), reduction)
-
-
-def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
-    """ℓ_i = ½ d² if |d| < δ, else δ (|d| − ½ δ), with d = x_i − y_i (quadratic near 0, linear
-    beyond δ, so outliers pull with a bounded force)."""
-    _check_reduction("huber_loss", reduction)
-    if delta <= 0:
-        raise ValueError(f"huber_loss: argument `delta` must be > 0; received delta={delta}")
-    input, target = _pair("huber_loss", input, target)
-    d = input - target
-    a = d.abs()
-    loss = where(a.data < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
-    return _reduce(loss, reduction)
-
-
-def smooth_l1_loss(input: Tensor, target, reduction: str = "mean", beta: float = 1.0) -> Tensor:
-    """ℓ_i = ½ d² / β if |d| < β, else |d| − ½ β  (= huber_loss with δ = β, divided by β;
-    β = 0 gives the L1 loss)."""
-    _check_reduction("smooth_l1_loss", reduction)
-    if beta < 0:
-        raise ValueError(f"smooth_l1_loss: argument `beta` must be >= 0; received beta={beta}")
-    input, target = _pair("smooth_l1_loss", input, target)
-    d = input - target
-    a = d.abs()
-    if beta == 0:
-        return _reduce(a, reduction)
-    loss = where(a.data < beta, (0.5 / beta) * d * d, a - 0.5 * beta)
-    return _reduce(loss, reduction)
-
-
-# --- classification with integer targets ----------------------------------------------------------
 
 
 def _class_targets(where: str, input: Tensor, target, ignore_index: int) -> np.ndarray:
@@ -301,87 +213,42 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing) -> T
     return loss.sum() if reduction == "sum" else loss
 
 
-# --- binary classification ---------------------------------------------------------------------------
+class CrossEntropyLoss(_Loss):
+    """Softmax cross-entropy on logits with integer class targets (or class probabilities).
 
+    `weight` (C,) weights the classes (the mean divides by the total weight of the targets),
+    `ignore_index` skips positions with that target, `label_smoothing` ε mixes the target with the
+    uniform distribution: q = (1 − ε) onehot + ε/C."""
 
-class BinaryCrossEntropy(Function):
-    """ℓ = −w (y log p + (1 − y) log(1 − p)), each log clamped at −100 as in PyTorch (so p = 0 or 1
-    gives a large finite loss, not inf);  dℓ/dp = w (p − y) / max(p (1 − p), 10⁻¹²),
-    dℓ/dy = w (log(1 − p) − log p)."""
+    def __init__(
+        self,
+        weight=None,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ):
+        super().__init__(reduction)
+        if not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(
+                f"CrossEntropyLoss: label_smoothing must be between 0.0 and 1.0; received "
+                f"{label_smoothing}"
+            )
+        self.register_buffer("weight", _as_buffer(weight))
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
-    @staticmethod
-    def forward(ctx, p, y, weight):
-        with np.errstate(divide="ignore"):
-            log_p = np.maximum(np.log(p), -100)
-            log_1mp = np.maximum(np.log1p(-p), -100)
-        ctx.save_for_backward(p, y, log_p, log_1mp)
-        ctx.weight = weight
-        loss = -(y * log_p + (1 - y) * log_1mp)
-        return loss if weight is None else loss * weight
-
-    @staticmethod
-    def backward(ctx, g):
-        p, y, log_p, log_1mp = ctx.saved_tensors
-        gw = g if ctx.weight is None else g * ctx.weight
-        dp = gw * (p - y) / np.maximum(p * (1 - p), 1e-12) if ctx.needs_input_grad[0] else None
-        dy = gw * (log_1mp - log_p) if ctx.needs_input_grad[1] else None
-        return dp, dy, None
-
-
-def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:
-    """Binary cross-entropy of probabilities p ∈ [0, 1] (e.g. after a sigmoid); see
-    `BinaryCrossEntropy`. Prefer `binary_cross_entropy_with_logits` on raw scores: it is stable."""
-    _check_reduction("binary_cross_entropy", reduction)
-    input, target = _pair("binary_cross_entropy", input, target)
-    p = input.data
-    if p.size and (p.min() < 0 or p.max() > 1):
-        raise ValueError(
-            f"binary_cross_entropy: all elements of input should be between 0 and 1; received "
-            f"min {p.min()}, max {p.max()} (pass logits to binary_cross_entropy_with_logits)"
+    def forward(self, input: Tensor, target) -> Tensor:
+        return cross_entropy(
+            input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing
         )
-    w = None if weight is None else np.asarray(_data(weight), dtype=input.dtype)
-    return _reduce(BinaryCrossEntropy.apply(input, target, w), reduction)
 
 
-class BCEWithLogits(Function):
-    """Sigmoid + binary cross-entropy on logits x, stable for any x:
+class NLLLoss(_Loss):
+    """Negative log-likelihood of log-probabilities (after LogSoftmax) at integer targets."""
 
-        ℓ = (1 − y) x + l · softplus(−x),   l = 1 + (pos_weight − 1) y,
-        softplus(−x) = log(1 + e^{−|x|}) + max(−x, 0)   (never exponentiates a large number)
-        dℓ/dx = (1 − y) − l σ(−x),   dℓ/dy = −x + (pos_weight − 1) softplus(−x)
-    (without pos_weight: dℓ/dx = σ(x) − y), all times the element weight w."""
+    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
+        super().__init__(reduction)
+        self.register_buffer("weight", _as_buffer(weight))
+        self.ignore_index = ignore_index
 
-    @staticmethod
-    def forward(ctx, x, y, weight, pos_weight):
-        sp = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)  # softplus(−x)
-        lw = 1.0 if pos_weight is None else 1 + (pos_weight - 1) * y
-        loss = (1 - y) * x + lw * sp
-        ctx.save_for_backward(x, y, sp)
-        ctx.weight, ctx.pos_weight, ctx.lw = weight, pos_weight, lw
-        return loss if weight is None else loss * weight
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y, sp = ctx.saved_tensors
-        gw = g if ctx.weight is None else g * ctx.weight
-        dx = dy = None
-        if ctx.needs_input_grad[0]:
-            sig = np.exp(-sp)  # σ(x) = e^{−softplus(−x)}, so σ(−x) = 1 − σ(x)
-            dx = gw * ((1 - y) - ctx.lw * (1 - sig))
-        if ctx.needs_input_grad[1]:
-            pw = 1.0 if ctx.pos_weight is None else ctx.pos_weight
-            dy = gw * (-x + (pw - 1) * sp)
-        return dx, dy, None, None
-
-
-def binary_cross_entropy_with_logits(
-    input: Tensor, target, weight=None, reduction: str = "mean", pos_weight=None
-) -> Tensor:
-    """Binary cross-entropy on logits (see `BCEWithLogits`). `pos_weight` (broadcast over the last
-    dimension, one per class) multiplies the positive term: pos_weight = n_neg/n_pos balances
-    classes; `weight` multiplies each element's loss."""
-    _check_reduction("binary_cross_entropy_with_logits", reduction)
-    input, target = _pair("binary_cross_entropy_with_logits", input, target)
-    w = None if weight is None else np.asarray(_data(weight), dtype=input.dtype)
-    pw = None if pos_weight is None else np.asarray(_data(pos_weight), dtype=input.dtype)
-    return _reduce(BCEWithLogits.apply(input, target, w, pw), reduction)
+    def forward(self, input: Tensor, target) -> Tensor:
+        return nll_loss(input, target, self.weight, self.ignore_index, self.reduction)

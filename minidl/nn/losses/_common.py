@@ -1,0 +1,64 @@
+"""What every loss shares: the `reduction` argument, shape checks of (input, target) pairs,
+and `_Loss`, the base of the loss modules (which hold options and call their function)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minidl.autograd import Tensor
+from minidl.nn.module import Module
+from minidl.ops.elementwise import operand
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _check_reduction(where: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"{where}: {reduction!r} is not a valid value for reduction; expected one of "
+            f"'mean', 'sum', 'none'"
+        )
+
+
+def _pair(where: str, input, target) -> tuple:
+    """(input, target) as tensors of one shape, or an error showing both shapes."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{where}: argument `input` must be a Tensor; received {type(input).__name__}"
+        )
+    target = operand(target, where)
+    if np.shape(target.data if isinstance(target, Tensor) else target) != input.shape:
+        shape = np.shape(target.data if isinstance(target, Tensor) else target)
+        raise ValueError(
+            f"{where}: input and target must have the same shape; received input {input.shape} "
+            f"and target {shape} (reshape one of them, e.g. target.reshape(input.shape))"
+        )
+    return input, target
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _as_buffer(value) -> Tensor | None:
+    if value is None or isinstance(value, Tensor):
+        return value
+    return Tensor(np.asarray(value))
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean"):
+        super().__init__()
+        _check_reduction(type(self).__name__, reduction)
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
