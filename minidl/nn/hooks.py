@@ -74,7 +74,7 @@ class _Boundary(Function):
     @staticmethod
     def backward(ctx, grad):
         out = ctx.on_grad(grad)
-        return (grad if out is None else out), None
+        return grad if out is None else out
 
 
 def _through_boundary(tensors: list, on_grads) -> list:
