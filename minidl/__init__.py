@@ -46,5 +46,6 @@ from minidl.dtypes import (
 )
 from minidl.ops import *  # noqa: F403  (every op: md.exp, md.matmul, md.relu, ...)
 from minidl.random import manual_seed
+from minidl.serialization import load, save
 
 __version__ = "0.1.0"
