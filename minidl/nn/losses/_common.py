@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from minidl.autograd import Tensor
+from minidl.nn._validation import float_input
 from minidl.nn.module import Module
 from minidl.ops.elementwise import operand
 
@@ -29,11 +30,10 @@ def _check_reduction(where: str, reduction: str) -> None:
 
 
 def _pair(where: str, input, target) -> tuple:
-    """(input, target) as tensors of one shape, or an error showing both shapes."""
-    if not isinstance(input, Tensor):
-        raise TypeError(
-            f"{where}: argument `input` must be a Tensor; received {type(input).__name__}"
-        )
+    """(input, target) as tensors of one shape, or an error showing both shapes. The input must be
+    floating point (PyTorch refuses integer predictions; an integer loss would be silently
+    truncated); the target may be any numeric dtype."""
+    float_input(where, input)
     target = operand(target, where)
     if np.shape(target.data if isinstance(target, Tensor) else target) != input.shape:
         shape = np.shape(target.data if isinstance(target, Tensor) else target)
@@ -46,6 +46,25 @@ def _pair(where: str, input, target) -> tuple:
 
 def _data(x):
     return x.data if isinstance(x, Tensor) else x
+
+
+def _broadcastable_weight(where: str, name: str, weight, shape: tuple, dtype) -> np.ndarray | None:
+    """A per-element weight that must broadcast to the loss's `shape` (PyTorch's rule)."""
+    if weight is None:
+        return None
+    w = np.asarray(_data(weight))
+    if w.dtype.kind not in "fiub":
+        raise TypeError(f"{where}: argument `{name}` must be numeric; received dtype {w.dtype}")
+    try:
+        fits = np.broadcast_shapes(w.shape, shape) == tuple(shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"{where}: argument `{name}` of shape {w.shape} does not broadcast to the input's "
+            f"shape {tuple(shape)}"
+        )
+    return w.astype(dtype)
 
 
 def _as_buffer(value) -> Tensor | None:

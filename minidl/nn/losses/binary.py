@@ -8,7 +8,36 @@ from __future__ import annotations
 import numpy as np
 
 from minidl.autograd import Function, Tensor
-from minidl.nn.losses._common import _as_buffer, _check_reduction, _data, _Loss, _pair, _reduce
+from minidl.nn.losses._common import (
+    _as_buffer,
+    _broadcastable_weight,
+    _check_reduction,
+    _Loss,
+    _pair,
+    _reduce,
+)
+
+
+def _float_target(where: str, target) -> None:
+    """Binary targets are probabilities: a float dtype, as PyTorch requires (a bool or int
+    target is refused rather than silently promoted)."""
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind != "f":
+        raise TypeError(
+            f"{where}: argument `target` must be a floating-point tensor of probabilities; "
+            f"received dtype {t.dtype} (convert it: target.float())"
+        )
+
+
+def _in_unit_interval(where: str, name: str, a: np.ndarray) -> None:
+    """Every element in [0, 1]; NaN is reported as such (it compares False to everything)."""
+    if a.size and not ((a >= 0) & (a <= 1)).all():
+        nan = np.isnan(a).any()
+        detail = "it contains NaN" if nan else f"received min {a.min()}, max {a.max()}"
+        hint = " (pass logits to binary_cross_entropy_with_logits)" if name == "input" else ""
+        raise ValueError(
+            f"{where}: all elements of {name} should be between 0 and 1; {detail}{hint}"
+        )
 
 
 class BinaryCrossEntropy(Function):
@@ -39,14 +68,12 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
     """Binary cross-entropy of probabilities p ∈ [0, 1] (e.g. after a sigmoid); see
     `BinaryCrossEntropy`. Prefer `binary_cross_entropy_with_logits` on raw scores: it is stable."""
     _check_reduction("binary_cross_entropy", reduction)
-    input, target = _pair("binary_cross_entropy", input, target)
-    p = input.data
-    if p.size and (p.min() < 0 or p.max() > 1):
-        raise ValueError(
-            f"binary_cross_entropy: all elements of input should be between 0 and 1; received "
-            f"min {p.min()}, max {p.max()} (pass logits to binary_cross_entropy_with_logits)"
-        )
-    w = None if weight is None else np.asarray(_data(weight), dtype=input.dtype)
+    where = "binary_cross_entropy"
+    input, target = _pair(where, input, target)
+    _float_target(where, target)
+    _in_unit_interval(where, "input", input.data)
+    _in_unit_interval(where, "target", target.data if isinstance(target, Tensor) else target)
+    w = _broadcastable_weight(where, "weight", weight, input.shape, input.dtype)
     return _reduce(BinaryCrossEntropy.apply(input, target, w), reduction)
 
 
@@ -88,9 +115,11 @@ def binary_cross_entropy_with_logits(
     dimension, one per class) multiplies the positive term: pos_weight = n_neg/n_pos balances
     classes; `weight` multiplies each element's loss."""
     _check_reduction("binary_cross_entropy_with_logits", reduction)
-    input, target = _pair("binary_cross_entropy_with_logits", input, target)
-    w = None if weight is None else np.asarray(_data(weight), dtype=input.dtype)
-    pw = None if pos_weight is None else np.asarray(_data(pos_weight), dtype=input.dtype)
+    where = "binary_cross_entropy_with_logits"
+    input, target = _pair(where, input, target)
+    _float_target(where, target)
+    w = _broadcastable_weight(where, "weight", weight, input.shape, input.dtype)
+    pw = _broadcastable_weight(where, "pos_weight", pos_weight, input.shape, input.dtype)
     return _reduce(BCEWithLogits.apply(input, target, w, pw), reduction)
 
 

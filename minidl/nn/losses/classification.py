@@ -10,14 +10,26 @@ from __future__ import annotations
 import numpy as np
 
 from minidl.autograd import Function, Tensor
+from minidl.nn._validation import float_input
 from minidl.nn.losses._common import _as_buffer, _check_reduction, _data, _Loss
 from minidl.ops.activation import log_softmax
 
 
+def _integer_targets(where: str, target) -> np.ndarray:
+    """Class indices must be integers (PyTorch: Long or Byte); floats and bools are refused."""
+    t = np.asarray(_data(target))
+    if t.dtype.kind not in "iu":
+        raise TypeError(
+            f"{where}: argument `target` must hold integer class indices; received dtype "
+            f"{t.dtype} (convert it: target.long(), or pass class probabilities of the "
+            f"input's shape to cross_entropy)"
+        )
+    return t
+
+
 def _class_targets(where: str, input: Tensor, target, ignore_index: int) -> np.ndarray:
     """Integer targets of shape (N, d1, ...) for input (N, C, d1, ...), checked against C."""
-    t = _data(target)
-    t = np.asarray(t)
+    t = _integer_targets(where, target)
     expected = (input.shape[0], *input.shape[2:])
     if t.shape != expected:
         raise ValueError(
@@ -54,16 +66,22 @@ def nll_loss(
     ℓ_i = −w_{y_i} · x_{i, y_i}   (0 where y_i = ignore_index)
     mean = Σ_i ℓ_i / Σ_i w_{y_i}  (PyTorch's weighted mean: over the weights, not the count)
     """
-    _check_reduction("nll_loss", reduction)
+    return _nll("nll_loss", input, target, weight, ignore_index, reduction)
+
+
+def _nll(where: str, input, target, weight, ignore_index: int, reduction: str) -> Tensor:
+    """nll_loss, with errors naming `where` (cross_entropy calls it on N-d input)."""
+    _check_reduction(where, reduction)
+    float_input(where, input)
     if input.ndim == 1:
         input, target = _unbatched(input, target)
         reduction_shape = ()
     else:
         reduction_shape = None
     if input.ndim < 2:
-        raise ValueError(f"nll_loss: expected input (N, C, ...); received shape {input.shape}")
-    t = _class_targets("nll_loss", input, target, ignore_index)
-    w = _class_weight("nll_loss", weight, input.shape[1], input.dtype)
+        raise ValueError(f"{where}: expected input (N, C, ...); received shape {input.shape}")
+    t = _class_targets(where, input, target, ignore_index)
+    w = _class_weight(where, weight, input.shape[1], input.dtype)
     valid = t != ignore_index
     safe = np.where(valid, t, 0)
     w_y = valid.astype(input.dtype) if w is None else w[safe] * valid  # (N, ...)
@@ -147,13 +165,11 @@ def cross_entropy(
         raise ValueError(
             f"cross_entropy: label_smoothing must be between 0.0 and 1.0; received {label_smoothing}"
         )
-    if not isinstance(input, Tensor):
-        raise TypeError(
-            f"cross_entropy: argument `input` must be a Tensor of logits; received {type(input).__name__}"
-        )
+    float_input("cross_entropy", input)  # integer logits: PyTorch refuses, so do we
     t = _data(target)
     if np.asarray(t).dtype.kind == "f":
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
+    t = _integer_targets("cross_entropy", t)
     unbatched = input.ndim == 1
     if unbatched:
         input, t = _unbatched(input, t)
@@ -161,7 +177,7 @@ def cross_entropy(
         raise ValueError(f"cross_entropy: expected input (N, C, ...); received shape {input.shape}")
     if input.ndim > 2:  # (N, C, d...): log-softmax over C, then the NLL (smoothing added below)
         logp = log_softmax(input, 1)
-        loss = nll_loss(logp, t, weight, ignore_index, reduction)
+        loss = _nll("cross_entropy", logp, t, weight, ignore_index, reduction)
         if label_smoothing > 0:
             loss = (1 - label_smoothing) * loss + label_smoothing * _smooth_term(
                 logp, np.asarray(t), weight, ignore_index, reduction
