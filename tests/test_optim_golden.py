@@ -143,7 +143,7 @@ def test_against_live_pytorch_float32(name):
     for _ in range(10):
         for p, tp in zip(ours, theirs):
             g = rng.normal(size=p.shape).astype(np.float32)
-            p.grad = g
+            p.grad = md.tensor(g)
             tp.grad = torch.from_numpy(g.copy())
         opt.step()
         topt.step()

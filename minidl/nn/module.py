@@ -333,8 +333,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                g = p.grad
-                (g.data if isinstance(g, Tensor) else g)[...] = 0
+                p.grad.zero_()
 
     # --- device and dtype ---------------------------------------------------------------------------
     def to(self, *args, **kwargs) -> Module:
@@ -351,11 +350,8 @@ class Module:
         for t in (*self.parameters(), *self.buffers()):
             if t.data.dtype.kind == "f" and t.data.dtype != dtype:
                 t.data = t.data.astype(dtype)
-                g = t.grad
-                if isinstance(g, Tensor):
-                    g.data = g.data.astype(dtype)
-                elif g is not None:
-                    t.grad = g.astype(dtype)
+                if t.grad is not None:
+                    t.grad = t.grad.to(dtype)
         return self
 
     def cpu(self) -> Module:

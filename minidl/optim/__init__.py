@@ -12,7 +12,7 @@ A training step, as in PyTorch::
             optimizer.step()          # θ ← θ − α · (the optimizer's step direction)
         scheduler.step()              # then move α along the schedule
 
-Every update works on ``p.data`` (numpy, in place) and the array of ``p.grad``; none builds a
+Every update works on ``p.data`` (numpy, in place) and ``p.grad.data`` (numpy); none builds a
 graph. ``LBFGS.step(closure)`` is the exception to one-call-one-update: it runs a whole inner
 quasi-Newton optimisation, re-evaluating the loss through the closure.
 """

@@ -254,7 +254,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    (p.grad.data if isinstance(p.grad, Tensor) else p.grad)[...] = 0
+                    p.grad.zero_()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; parameters whose ``.grad`` is None are
@@ -272,12 +272,12 @@ class Optimizer:
             for i, p in enumerate(group["params"]):
                 if p.grad is None:
                     continue
-                grad = p.grad.data if isinstance(p.grad, Tensor) else p.grad
-                if not isinstance(grad, np.ndarray) or grad.dtype.kind != "f":
+                grad = p.grad.data  # the rules below read NumPy arrays
+                if grad.dtype.kind != "f":
                     raise TypeError(
                         f"{self._name}.step: the gradient of parameter {i} (shape "
-                        f"{tuple(p.data.shape)}) must be a floating-point array; got "
-                        f"{_describe(grad)} of dtype {getattr(grad, 'dtype', None)}"
+                        f"{tuple(p.data.shape)}) must be a floating-point array; got dtype "
+                        f"{grad.dtype}"
                     )
                 if grad.shape != p.data.shape:
                     raise ValueError(
