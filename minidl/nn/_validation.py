@@ -24,6 +24,29 @@ def check_positive(layer: str, **sizes) -> None:
             )
 
 
+def check_real(layer: str, name: str, value) -> float:
+    """A real number (not a bool, string or tuple), as a float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{layer}: argument `{name}` must be a real number; received {name}={value!r} "
+            f"({type(value).__name__})"
+        )
+    return float(value)
+
+
+def check_int(layer: str, name: str, value, allow_none: bool = False):
+    """An int (not a bool or float), or None when allowed."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        expected = "an int or None" if allow_none else "an int"
+        raise TypeError(
+            f"{layer}: argument `{name}` must be {expected}; received {name}={value!r} "
+            f"({type(value).__name__})"
+        )
+    return int(value)
+
+
 def check_probability(layer: str, p) -> float:
     """A dropout probability in [0, 1] (PyTorch's message), as a float."""
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:

@@ -14,7 +14,13 @@ import numpy as np
 
 from minidl import dtypes
 from minidl.autograd import Tensor
-from minidl.nn._validation import check_positive, float_input
+from minidl.nn._validation import (
+    check_int,
+    check_positive,
+    check_real,
+    float_input,
+    tensor_input,
+)
 from minidl.nn.module import Module
 from minidl.nn.parameter import Parameter
 from minidl.ops import activation as A
@@ -61,6 +67,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, x: Tensor) -> Tensor:
+        tensor_input(type(self).__name__, x)
         return A.relu(x)
 
 
@@ -69,9 +76,11 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
-        self.negative_slope, self.inplace = negative_slope, inplace
+        self.negative_slope = check_real("LeakyReLU", "negative_slope", negative_slope)
+        self.inplace = inplace
 
     def forward(self, x: Tensor) -> Tensor:
+        tensor_input(type(self).__name__, x)
         return A.leaky_relu(x, self.negative_slope)
 
     def extra_repr(self) -> str:
@@ -83,9 +92,10 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
-        self.alpha, self.inplace = alpha, inplace
+        self.alpha, self.inplace = check_real("ELU", "alpha", alpha), inplace
 
     def forward(self, x: Tensor) -> Tensor:
+        tensor_input(type(self).__name__, x)
         return A.elu(x, self.alpha)
 
     def extra_repr(self) -> str:
@@ -104,6 +114,7 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, x: Tensor) -> Tensor:
+        tensor_input(type(self).__name__, x)
         return A.gelu(x, self.approximate)
 
     def extra_repr(self) -> str:
@@ -114,6 +125,7 @@ class Sigmoid(Module):
     """y = 1 / (1 + e^{−x})."""
 
     def forward(self, x: Tensor) -> Tensor:
+        tensor_input(type(self).__name__, x)
         return A.sigmoid(x)
 
 
@@ -121,6 +133,7 @@ class Tanh(Module):
     """y = tanh x."""
 
     def forward(self, x: Tensor) -> Tensor:
+        tensor_input(type(self).__name__, x)
         return A.tanh(x)
 
 
@@ -143,9 +156,10 @@ class Softmax(Module):
 
     def __init__(self, dim: int | None = None):
         super().__init__()
-        self.dim = dim
+        self.dim = check_int(type(self).__name__, "dim", dim, allow_none=True)
 
     def forward(self, x: Tensor) -> Tensor:
+        tensor_input(type(self).__name__, x)
         return A.softmax(x, _implicit_dim(self, x))
 
     def extra_repr(self) -> str:
@@ -157,9 +171,10 @@ class LogSoftmax(Module):
 
     def __init__(self, dim: int | None = None):
         super().__init__()
-        self.dim = dim
+        self.dim = check_int(type(self).__name__, "dim", dim, allow_none=True)
 
     def forward(self, x: Tensor) -> Tensor:
+        tensor_input(type(self).__name__, x)
         return A.log_softmax(x, _implicit_dim(self, x))
 
     def extra_repr(self) -> str:
@@ -171,9 +186,11 @@ class Softplus(Module):
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
         super().__init__()
-        self.beta, self.threshold = beta, threshold
+        self.beta = check_real("Softplus", "beta", beta)
+        self.threshold = check_real("Softplus", "threshold", threshold)
 
     def forward(self, x: Tensor) -> Tensor:
+        tensor_input(type(self).__name__, x)
         return A.softplus(x, self.beta, self.threshold)
 
     def extra_repr(self) -> str:
@@ -210,6 +227,7 @@ class PReLU(Module):
         super().__init__()
         check_positive("PReLU", num_parameters=num_parameters)
         self.num_parameters = num_parameters
+        init = check_real("PReLU", "init", init)
         dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
         self.weight = Parameter(np.full(num_parameters, init, dtype=dtype))
 

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from minidl.autograd import Tensor
-from minidl.nn._validation import check_probability, tensor_input
+from minidl.nn._validation import check_probability, float_input
 from minidl.nn.module import Module
 from minidl.random import as_generator
 
@@ -35,7 +35,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator=None
     Scaling at training time (not at test time) makes evaluation the identity. `generator` is a
     numpy Generator or an int seed (default: the generator set by `md.manual_seed`)."""
     p = check_probability("dropout", p)
-    tensor_input("dropout", input)
+    float_input("dropout", input)
     if not training or p == 0.0:
         return input
     return _masked(input, p, input.shape, generator, "dropout")
@@ -44,7 +44,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator=None
 def _channel_dropout(input, p, training, generator, where: str, spatial: int) -> Tensor:
     """Zero whole channels: the mask has shape (N, C, 1, ...) — one draw per (sample, channel)."""
     p = check_probability(where, p)
-    tensor_input(where, input)
+    float_input(where, input)
     batched_ndim = spatial + 2
     if input.ndim not in (batched_ndim - 1, batched_ndim):
         raise ValueError(

@@ -141,6 +141,7 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, x: Tensor) -> Tensor:
+        tensor_input("Flatten", x)
         if self.start_dim == 1 and self.end_dim == -1 and x.ndim >= 1:
             return x.reshape(x.shape[0], -1)  # the common case, one reshape
         return x.flatten(self.start_dim, self.end_dim)

@@ -79,6 +79,7 @@ def batch_norm(
 
     Evaluation (`training=False`): the running statistics are used and nothing is updated.
     """
+    float_input("batch_norm", input)
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected input (N, C, ...); received shape {input.shape}")
     shape = _channel_shape(input.ndim)
@@ -119,6 +120,7 @@ def layer_norm(
 ) -> Tensor:
     """Layer normalisation: μ, σ² over the trailing `normalized_shape` dimensions of each sample,
     then the elementwise affine γ x̂ + β (γ, β of shape `normalized_shape`)."""
+    float_input("layer_norm", input)
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
     if tuple(input.shape[input.ndim - k :]) != shape:
@@ -217,6 +219,7 @@ class _BatchNorm(Module):
             self.num_batches_tracked.data[...] = 0
 
     def forward(self, x: Tensor) -> Tensor:
+        float_input(type(self).__name__, x)
         if x.ndim not in self._ndims or x.shape[1] != self.num_features:
             raise ValueError(
                 f"{type(self).__name__}({self.num_features}) expects input "
@@ -272,9 +275,17 @@ class LayerNorm(Module):
         bias: bool = True,
     ):
         super().__init__()
-        shape = (
-            (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-        )
+        if isinstance(normalized_shape, (int, np.integer)) and not isinstance(
+            normalized_shape, bool
+        ):
+            shape = (int(normalized_shape),)
+        elif isinstance(normalized_shape, (tuple, list)):
+            shape = tuple(normalized_shape)
+        else:
+            raise TypeError(
+                "LayerNorm: argument `normalized_shape` must be an int or a tuple of ints; "
+                f"received {normalized_shape!r} ({type(normalized_shape).__name__})"
+            )
         for s in shape:
             check_positive("LayerNorm", normalized_shape=s)
         eps = check_eps("LayerNorm", eps)

@@ -8,7 +8,7 @@ dimension (W) first, then H.
 from __future__ import annotations
 
 from minidl.autograd import Tensor
-from minidl.nn._validation import int_tuple, tensor_input
+from minidl.nn._validation import check_real, int_tuple, tensor_input
 from minidl.nn.module import Module
 from minidl.ops.shape import pad
 
@@ -23,7 +23,7 @@ class _Pad2d(Module):
     def __init__(self, padding, value: float = 0.0):
         super().__init__()
         self.padding = int_tuple(type(self).__name__, "padding", padding, 4, 0)
-        self.value = value
+        self.value = check_real(type(self).__name__, "value", value)
 
     def forward(self, x: Tensor) -> Tensor:
         tensor_input(type(self).__name__, x)

@@ -153,6 +153,9 @@ class Upsample(Module):
             )
         if (size is None) == (scale_factor is None):
             raise ValueError("Upsample: give exactly one of `size` and `scale_factor`")
+        given = size if size is not None else scale_factor
+        n = len(given) if isinstance(given, (tuple, list)) else 1
+        _sizes("Upsample", (1,) * n, size, scale_factor)  # check the values' types and signs
         self.size, self.scale_factor, self.mode = size, scale_factor, mode
         self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from minidl import dtypes
 from minidl.autograd import Tensor
 from minidl.nn._validation import float_input
 from minidl.nn.module import Module
@@ -67,10 +68,19 @@ def _broadcastable_weight(where: str, name: str, weight, shape: tuple, dtype) ->
     return w.astype(dtype)
 
 
-def _as_buffer(value) -> Tensor | None:
-    if value is None or isinstance(value, Tensor):
+def _as_buffer(value, where: str = "loss", name: str = "weight") -> Tensor | None:
+    """A class-weight buffer: None, or a 1-D numeric tensor (sequences become float tensors)."""
+    if value is None:
+        return None
+    array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    if array.dtype.kind not in "fiu" or array.ndim != 1:
+        raise TypeError(
+            f"{where}: argument `{name}` must be a 1-D tensor of per-class weights; received "
+            f"{type(value).__name__} of dtype {array.dtype} and shape {array.shape}"
+        )
+    if isinstance(value, Tensor):
         return value
-    return Tensor(np.asarray(value))
+    return Tensor(array.astype(dtypes.get_default_dtype()))
 
 
 class _Loss(Module):

@@ -128,7 +128,7 @@ class BCELoss(_Loss):
 
     def __init__(self, weight=None, reduction: str = "mean"):
         super().__init__(reduction)
-        self.register_buffer("weight", _as_buffer(weight))
+        self.register_buffer("weight", _as_buffer(weight, "BCELoss"))
 
     def forward(self, input: Tensor, target) -> Tensor:
         return binary_cross_entropy(input, target, self.weight, self.reduction)
@@ -139,8 +139,10 @@ class BCEWithLogitsLoss(_Loss):
 
     def __init__(self, weight=None, reduction: str = "mean", pos_weight=None):
         super().__init__(reduction)
-        self.register_buffer("weight", _as_buffer(weight))
-        self.register_buffer("pos_weight", _as_buffer(pos_weight))
+        self.register_buffer("weight", _as_buffer(weight, "BCEWithLogitsLoss"))
+        self.register_buffer(
+            "pos_weight", _as_buffer(pos_weight, "BCEWithLogitsLoss", "pos_weight")
+        )
 
     def forward(self, input: Tensor, target) -> Tensor:
         return binary_cross_entropy_with_logits(

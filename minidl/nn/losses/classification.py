@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from minidl.autograd import Function, Tensor
-from minidl.nn._validation import float_input
+from minidl.nn._validation import check_int, check_real, float_input
 from minidl.nn.losses._common import _as_buffer, _check_reduction, _data, _Loss
 from minidl.ops.activation import log_softmax
 
@@ -53,9 +53,15 @@ def _class_weight(where: str, weight, c: int, dtype) -> np.ndarray | None:
     return w
 
 
-def _unbatched(input: Tensor, target):
+def _unbatched(input: Tensor, target, where: str = "cross_entropy"):
     """(C,) logits with a scalar target are a batch of one."""
-    return input.reshape(1, -1), np.asarray(_data(target)).reshape(1)
+    t = np.asarray(_data(target))
+    if t.ndim != 0:
+        raise ValueError(
+            f"{where}: unbatched input of shape {input.shape} (C,) expects a scalar target; "
+            f"received target of shape {t.shape}"
+        )
+    return input.reshape(1, -1), t.reshape(1)
 
 
 def nll_loss(
@@ -74,7 +80,7 @@ def _nll(where: str, input, target, weight, ignore_index: int, reduction: str) -
     _check_reduction(where, reduction)
     float_input(where, input)
     if input.ndim == 1:
-        input, target = _unbatched(input, target)
+        input, target = _unbatched(input, target, where)
         reduction_shape = ()
     else:
         reduction_shape = None
@@ -161,7 +167,7 @@ def cross_entropy(
     ℓ_i = −Σ_c w_c q_ic log softmax(x_i)_c with q smoothed to (1 − ε) q + ε/C; the mean divides by N.
     """
     _check_reduction("cross_entropy", reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
+    if not 0.0 <= check_real("cross_entropy", "label_smoothing", label_smoothing) <= 1.0:
         raise ValueError(
             f"cross_entropy: label_smoothing must be between 0.0 and 1.0; received {label_smoothing}"
         )
@@ -244,13 +250,14 @@ class CrossEntropyLoss(_Loss):
         label_smoothing: float = 0.0,
     ):
         super().__init__(reduction)
-        if not 0.0 <= label_smoothing <= 1.0:
+        if not 0.0 <= check_real("CrossEntropyLoss", "label_smoothing", label_smoothing) <= 1.0:
             raise ValueError(
                 f"CrossEntropyLoss: label_smoothing must be between 0.0 and 1.0; received "
                 f"{label_smoothing}"
             )
-        self.register_buffer("weight", _as_buffer(weight))
-        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
+        self.register_buffer("weight", _as_buffer(weight, "CrossEntropyLoss"))
+        self.ignore_index = check_int("CrossEntropyLoss", "ignore_index", ignore_index)
+        self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target) -> Tensor:
         return cross_entropy(
@@ -263,8 +270,8 @@ class NLLLoss(_Loss):
 
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
         super().__init__(reduction)
-        self.register_buffer("weight", _as_buffer(weight))
-        self.ignore_index = ignore_index
+        self.register_buffer("weight", _as_buffer(weight, "NLLLoss"))
+        self.ignore_index = check_int("NLLLoss", "ignore_index", ignore_index)
 
     def forward(self, input: Tensor, target) -> Tensor:
         return nll_loss(input, target, self.weight, self.ignore_index, self.reduction)

@@ -8,6 +8,7 @@ Input and target must have the same shape: silently broadcasting (N, 1) against 
 from __future__ import annotations
 
 from minidl.autograd import Tensor
+from minidl.nn._validation import check_real
 from minidl.nn.losses._common import _check_reduction, _Loss, _pair, _reduce
 from minidl.ops.elementwise import where
 
@@ -31,7 +32,7 @@ def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.
     """ℓ_i = ½ d² if |d| < δ, else δ (|d| − ½ δ), with d = x_i − y_i (quadratic near 0, linear
     beyond δ, so outliers pull with a bounded force)."""
     _check_reduction("huber_loss", reduction)
-    if delta <= 0:
+    if check_real("huber_loss", "delta", delta) <= 0:
         raise ValueError(f"huber_loss: argument `delta` must be > 0; received delta={delta}")
     input, target = _pair("huber_loss", input, target)
     d = input - target
@@ -44,7 +45,7 @@ def smooth_l1_loss(input: Tensor, target, reduction: str = "mean", beta: float =
     """ℓ_i = ½ d² / β if |d| < β, else |d| − ½ β  (= huber_loss with δ = β, divided by β;
     β = 0 gives the L1 loss)."""
     _check_reduction("smooth_l1_loss", reduction)
-    if beta < 0:
+    if check_real("smooth_l1_loss", "beta", beta) < 0:
         raise ValueError(f"smooth_l1_loss: argument `beta` must be >= 0; received beta={beta}")
     input, target = _pair("smooth_l1_loss", input, target)
     d = input - target
@@ -74,7 +75,7 @@ class HuberLoss(_Loss):
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
         super().__init__(reduction)
-        if delta <= 0:
+        if check_real("HuberLoss", "delta", delta) <= 0:
             raise ValueError(f"HuberLoss: argument `delta` must be > 0; received delta={delta}")
         self.delta = delta
 
@@ -87,7 +88,7 @@ class SmoothL1Loss(_Loss):
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0):
         super().__init__(reduction)
-        if beta < 0:
+        if check_real("SmoothL1Loss", "beta", beta) < 0:
             raise ValueError(f"SmoothL1Loss: argument `beta` must be >= 0; received beta={beta}")
         self.beta = beta
 
