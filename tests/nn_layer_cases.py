@@ -54,6 +54,17 @@ CASES = {
     ),
     "GRU-seq-first": (lambda nn: nn.GRU(3, 4), [(6, 2, 3)], "args"),
     "GRU-unbatched-no-bias": (lambda nn: nn.GRU(2, 3, bias=False), [(4, 2)], "args"),
+    "GRU-bidirectional-2-layers-h0": (
+        lambda nn: nn.GRU(3, 4, num_layers=2, bidirectional=True), [(5, 2, 3), (4, 2, 4)], "args",
+    ),
+    "LSTM-bidirectional-batch-first": (
+        lambda nn: nn.LSTM(3, 2, num_layers=2, batch_first=True, bidirectional=True),
+        [(2, 4, 3), (4, 2, 2), (4, 2, 2)],
+        "lstm",
+    ),
+    "RNN-bidirectional-relu-unbatched": (
+        lambda nn: nn.RNN(2, 3, nonlinearity="relu", bidirectional=True), [(4, 2)], "args",
+    ),
     "ZeroPad2d": (lambda nn: nn.ZeroPad2d((1, 2, 0, 3)), [(2, 1, 3, 4)], "args"),
     "ConstantPad2d": (lambda nn: nn.ConstantPad2d(1, 0.5), [(1, 2, 2, 3)], "args"),
     "ReflectionPad2d": (lambda nn: nn.ReflectionPad2d(2), [(1, 2, 3, 4)], "args"),

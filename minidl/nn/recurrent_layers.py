@@ -6,7 +6,10 @@ Each unrolls the recurrence in Python over the time steps, one fused node per st
 back-propagation through time is the engine walking that chain. For layer k the parameters are
 named and shaped exactly as PyTorch's (G = H for RNN, 3H for GRU, 4H for LSTM):
 
-    weight_ih_l{k}: (G, input_size or H)   weight_hh_l{k}: (G, H)   bias_ih_l{k}, bias_hh_l{k}: (G,)
+    weight_ih_l{k}: (G, input_size or D·H)   weight_hh_l{k}: (G, H)   bias_ih_l{k}, bias_hh_l{k}: (G,)
+
+and, with bidirectional=True (D = 2), the same again with the suffix `_reverse` for the
+direction that reads the sequence backwards;
 
 so a PyTorch state dict loads one to one. All are initialised U(−1/√H, 1/√H), as in PyTorch.
 """
@@ -14,6 +17,8 @@ so a PyTorch state dict loads one to one. All are initialised U(−1/√H, 1/√
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 from minidl.autograd import Tensor
 from minidl.creation import zeros
@@ -23,7 +28,7 @@ from minidl.nn.dropout import dropout as _dropout
 from minidl.nn.linear import empty_parameter
 from minidl.nn.module import Module
 from minidl.nn.recurrent_steps import GRUStep, LSTMStep, RNNStep
-from minidl.ops.shape import stack
+from minidl.ops.shape import cat, stack
 from minidl.random import as_generator
 
 
@@ -48,12 +53,12 @@ class _RNNBase(Module):
         super().__init__()
         name = type(self).__name__
         check_positive(name, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
-        if bidirectional:
-            raise NotImplementedError(
-                f"{name}: bidirectional=True is not supported by minidl yet; run a second {name} "
-                "on the time-reversed sequence (x.flip(0)) and concatenate the outputs"
+        if not isinstance(bidirectional, (bool, np.bool_)):
+            raise TypeError(
+                f"{name}: argument `bidirectional` must be a bool; got {bidirectional!r}"
             )
-        self.bidirectional = False
+        self.bidirectional = bool(bidirectional)
+        self._directions = 2 if bidirectional else 1
         if not 0.0 <= dropout <= 1.0:
             raise ValueError(
                 f"{name}: dropout should be a number in range [0, 1] representing the probability "
@@ -64,15 +69,16 @@ class _RNNBase(Module):
         self.generator = None if generator is None else as_generator(generator, name)
         g = self._gates * hidden_size
         for k in range(num_layers):
-            fan_in = input_size if k == 0 else hidden_size
-            setattr(self, f"weight_ih_l{k}", empty_parameter(g, fan_in))
-            setattr(self, f"weight_hh_l{k}", empty_parameter(g, hidden_size))
-            if bias:
-                setattr(self, f"bias_ih_l{k}", empty_parameter(g))
-                setattr(self, f"bias_hh_l{k}", empty_parameter(g))
-            else:
-                self.register_parameter(f"bias_ih_l{k}", None)
-                self.register_parameter(f"bias_hh_l{k}", None)
+            fan_in = input_size if k == 0 else hidden_size * self._directions
+            for suffix in ("", "_reverse")[: self._directions]:
+                setattr(self, f"weight_ih_l{k}{suffix}", empty_parameter(g, fan_in))
+                setattr(self, f"weight_hh_l{k}{suffix}", empty_parameter(g, hidden_size))
+                if bias:
+                    setattr(self, f"bias_ih_l{k}{suffix}", empty_parameter(g))
+                    setattr(self, f"bias_hh_l{k}{suffix}", empty_parameter(g))
+                else:
+                    self.register_parameter(f"bias_ih_l{k}{suffix}", None)
+                    self.register_parameter(f"bias_hh_l{k}{suffix}", None)
         self.reset_parameters(self.generator)
         if device is not None or dtype is not None:
             self.to(device=device, dtype=dtype)
@@ -83,12 +89,10 @@ class _RNNBase(Module):
         for p in self.parameters():
             init.uniform_(p, -bound, bound, generator=generator)
 
-    def _layer_params(self, k: int) -> tuple:
-        return (
-            getattr(self, f"weight_ih_l{k}"),
-            getattr(self, f"weight_hh_l{k}"),
-            getattr(self, f"bias_ih_l{k}"),
-            getattr(self, f"bias_hh_l{k}"),
+    def _layer_params(self, k: int, suffix: str = "") -> tuple:
+        return tuple(
+            getattr(self, f"{name}_l{k}{suffix}")
+            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
         )
 
     def _check_input(self, x: Tensor) -> bool:
@@ -104,26 +108,36 @@ class _RNNBase(Module):
         return x.ndim == 3
 
     def _check_state(self, h: Tensor, n: int, what: str) -> None:
-        expected = (self.num_layers, n, self.hidden_size)
+        expected = (self.num_layers * self._directions, n, self.hidden_size)
         if tuple(h.shape) != expected:
             raise ValueError(
                 f"{type(self).__name__}: expected {what} of shape {expected}; got {tuple(h.shape)}"
             )
 
     def _run(self, x: Tensor, states: list) -> tuple:
-        """Unroll over layers and time. x (L, N, in); states: one tuple of (N, H) tensors per layer.
+        """Unroll over layers and time. x (L, N, in); states: one tuple of (N, H) tensors per
+        layer and direction (index k·D + d, PyTorch's order).
 
-        Returns (output (L, N, H), final states per layer)."""
+        Returns (output (L, N, D·H), final states per layer and direction). The reverse
+        direction reads the sequence from its end; at each time t the layer's output is
+        [h_t forward | h_t reverse], which is the next layer's input."""
         steps = [x[t] for t in range(x.shape[0])]  # L tensors (N, in)
         finals = []
         for k in range(self.num_layers):
-            params = self._layer_params(k)
-            state = states[k]
-            outputs = []
-            for x_t in steps:
-                state = self._cell(x_t, state, *params)
-                outputs.append(state[0])
-            finals.append(state)
+            per_direction = []
+            for d, suffix in enumerate(("", "_reverse")[: self._directions]):
+                params = self._layer_params(k, suffix)
+                state = states[k * self._directions + d]
+                outputs = []
+                for x_t in steps if d == 0 else reversed(steps):
+                    state = self._cell(x_t, state, *params)
+                    outputs.append(state[0])
+                finals.append(state)
+                per_direction.append(outputs if d == 0 else outputs[::-1])
+            if self._directions == 1:
+                outputs = per_direction[0]
+            else:
+                outputs = [cat([f, b], 1) for f, b in zip(*per_direction)]
             if self.dropout and self.training and k < self.num_layers - 1:
                 outputs = [_dropout(h, self.dropout, True, self.generator) for h in outputs]
             steps = outputs
@@ -137,14 +151,15 @@ class _RNNBase(Module):
         elif self.batch_first:
             x = x.transpose(0, 1)  # (N, L, in) -> (L, N, in)
         n = x.shape[1]
+        n_states_per_step = self.num_layers * self._directions
         if hx is None:
-            h0 = zeros(self.num_layers, n, self.hidden_size, dtype=x.dtype)
+            h0 = zeros(n_states_per_step, n, self.hidden_size, dtype=x.dtype)
             hx = (h0,) * n_states
         else:
             hx = tuple(h if batched else h.unsqueeze(1) for h in hx)
             for h, what in zip(hx, ("h_0", "c_0")):
                 self._check_state(h, n, what)
-        states = [tuple(h[k] for h in hx) for k in range(self.num_layers)]
+        states = [tuple(h[k] for h in hx) for k in range(n_states_per_step)]
         return x, states, batched
 
     def _finish(self, output: Tensor, batched: bool) -> Tensor:
@@ -169,6 +184,8 @@ class _RNNBase(Module):
             s += ", batch_first=True"
         if self.dropout:
             s += f", dropout={self.dropout}"
+        if self.bidirectional:
+            s += ", bidirectional=True"
         return s
 
 
@@ -176,8 +193,10 @@ class RNN(_RNNBase):
     """Elman RNN:  h_t = tanh(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh)  (or relu), per layer.
 
     input (L, N, input_size) — (N, L, input_size) with batch_first — or unbatched (L, input_size);
-    h_0 (num_layers, N, H), zeros when omitted. Returns (output, h_n): output holds the last
-    layer's h_t for every t, h_n the final h of every layer (never batch-first, as in PyTorch).
+    h_0 (num_layers·D, N, H), zeros when omitted. Returns (output, h_n): output holds the last
+    layer's h_t for every t, (L, N, D·H), h_n the final h of every layer and direction (never
+    batch-first, as in PyTorch). D = 2 with bidirectional=True (forward and reverse outputs are
+    concatenated along the features), else 1.
     """
 
     def __init__(
@@ -221,7 +240,7 @@ class LSTM(_RNNBase):
         c_t = f ⊙ c_{t−1} + i ⊙ g        h_t = o ⊙ tanh(c_t)
 
     The additive cell update is what lets gradients survive many steps. Returns
-    (output, (h_n, c_n)); pass (h_0, c_0), each (num_layers, N, H), to start from a given state.
+    (output, (h_n, c_n)); pass (h_0, c_0), each (num_layers·D, N, H), to start from a given state.
     """
 
     _gates = 4
@@ -251,7 +270,7 @@ class GRU(_RNNBase):
         n = tanh(x_t W_inᵀ + b_in + r ⊙ (h W_hnᵀ + b_hn))
         h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
 
-    Arguments, shapes and outputs as `RNN`: returns (output, h_n); pass h_0 (num_layers, N, H).
+    Arguments, shapes and outputs as `RNN`: returns (output, h_n); pass h_0 (num_layers·D, N, H).
     """
 
     _gates = 3
