@@ -86,6 +86,17 @@ def test_factory_device_and_dtype_keywords():
     assert all(p.dtype == np.float64 for p in gru.parameters())
     with pytest.raises(RuntimeError, match="CPU only"):
         nn.GRUCell(2, 3, device="cuda")
+    for layer in (
+        nn.Linear(2, 3, device="cpu", dtype=md.float64),
+        nn.Embedding(3, 2, dtype=md.float64),
+        nn.BatchNorm1d(3, dtype=md.float64),
+        nn.LayerNorm(3, dtype=md.float64),
+        nn.GroupNorm(1, 2, dtype=md.float64),
+        nn.PReLU(dtype=md.float64),
+        nn.LSTM(2, 3, dtype=md.float64, proj_size=0),
+    ):
+        floats = [t for t in (*layer.parameters(), *layer.buffers()) if t.dtype.kind == "f"]
+        assert floats and all(t.dtype == np.float64 for t in floats), type(layer).__name__
 
 
 def test_named_modules_remove_duplicate_and_get_submodule():

@@ -228,8 +228,9 @@ class PReLU(Module):
         check_positive("PReLU", num_parameters=num_parameters)
         self.num_parameters = num_parameters
         init = check_real("PReLU", "init", init)
-        dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
-        self.weight = Parameter(np.full(num_parameters, init, dtype=dtype))
+        self.weight = Parameter(np.full(num_parameters, init, dtype=dtypes.get_default_dtype()))
+        if device is not None or dtype is not None:
+            self.to(device=device, dtype=dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         return prelu(x, self.weight)

@@ -80,6 +80,8 @@ class Embedding(Module):
         num_embeddings: int,
         embedding_dim: int,
         padding_idx: int | None = None,
+        device=None,
+        dtype=None,
         generator=None,
     ):
         super().__init__()
@@ -95,6 +97,8 @@ class Embedding(Module):
         self.padding_idx = padding_idx
         self.weight = empty_parameter(num_embeddings, embedding_dim)
         self.reset_parameters(generator)
+        if device is not None or dtype is not None:
+            self.to(device=device, dtype=dtype)
 
     def reset_parameters(self, generator=None) -> None:
         init.normal_(self.weight, generator=generator)

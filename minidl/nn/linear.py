@@ -95,11 +95,21 @@ class Linear(Module):
     (a numpy Generator or int seed; default: the generator set by `md.manual_seed`).
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, generator=None):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device=None,
+        dtype=None,
+        generator=None,
+    ):
         super().__init__()
         check_positive("Linear", in_features=in_features, out_features=out_features)
         self.in_features, self.out_features = in_features, out_features
         add_weight_and_bias(self, (out_features, in_features), bias, generator)
+        if device is not None or dtype is not None:
+            self.to(device=device, dtype=dtype)
 
     def reset_parameters(self, generator=None) -> None:
         init_fan_in_uniform(self.weight, self.bias, generator)

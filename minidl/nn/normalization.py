@@ -185,6 +185,8 @@ class _BatchNorm(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device=None,
+        dtype=None,
     ):
         super().__init__()
         check_positive(type(self).__name__, num_features=num_features)
@@ -195,21 +197,23 @@ class _BatchNorm(Module):
             )
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        dtype = dtypes.get_default_dtype()
+        default = dtypes.get_default_dtype()
         if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=dtype))  # γ = 1
-            self.bias = Parameter(np.zeros(num_features, dtype=dtype))  # β = 0
+            self.weight = Parameter(np.ones(num_features, dtype=default))  # γ = 1
+            self.bias = Parameter(np.zeros(num_features, dtype=default))  # β = 0
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
+            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=default)))
+            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=default)))
             self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+        if device is not None or dtype is not None:
+            self.to(device=device, dtype=dtype)
 
     def reset_running_stats(self) -> None:
         """running_mean = 0, running_var = 1, num_batches_tracked = 0."""
@@ -273,6 +277,8 @@ class LayerNorm(Module):
         eps: float = 1e-5,
         elementwise_affine: bool = True,
         bias: bool = True,
+        device=None,
+        dtype=None,
     ):
         super().__init__()
         if isinstance(normalized_shape, (int, np.integer)) and not isinstance(
@@ -291,16 +297,18 @@ class LayerNorm(Module):
         eps = check_eps("LayerNorm", eps)
         self.normalized_shape, self.eps = shape, eps
         self.elementwise_affine = elementwise_affine
-        dtype = dtypes.get_default_dtype()
+        default = dtypes.get_default_dtype()
         if elementwise_affine:
-            self.weight = Parameter(np.ones(shape, dtype=dtype))
+            self.weight = Parameter(np.ones(shape, dtype=default))
             if bias:
-                self.bias = Parameter(np.zeros(shape, dtype=dtype))
+                self.bias = Parameter(np.zeros(shape, dtype=default))
             else:
                 self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
+        if device is not None or dtype is not None:
+            self.to(device=device, dtype=dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -317,7 +325,15 @@ class GroupNorm(Module):
     Input (N, C, ...) with C = num_channels divisible by num_groups; γ = 1, β = 0 initially.
     """
 
-    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True):
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         check_positive("GroupNorm", num_groups=num_groups, num_channels=num_channels)
         if num_channels % num_groups:
@@ -327,13 +343,15 @@ class GroupNorm(Module):
             )
         self.num_groups, self.num_channels = num_groups, num_channels
         self.eps, self.affine = check_eps("GroupNorm", eps), affine
-        dtype = dtypes.get_default_dtype()
+        default = dtypes.get_default_dtype()
         if affine:
-            self.weight = Parameter(np.ones(num_channels, dtype=dtype))
-            self.bias = Parameter(np.zeros(num_channels, dtype=dtype))
+            self.weight = Parameter(np.ones(num_channels, dtype=default))
+            self.bias = Parameter(np.zeros(num_channels, dtype=default))
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
+        if device is not None or dtype is not None:
+            self.to(device=device, dtype=dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         float_input("GroupNorm", x, "input")

@@ -245,6 +245,15 @@ class LSTM(_RNNBase):
 
     _gates = 4
 
+    def __init__(self, *args, proj_size: int = 0, **kwargs):
+        if proj_size != 0:
+            raise NotImplementedError(
+                f"LSTM: proj_size={proj_size!r} (LSTMs with projections) is not supported by "
+                "minidl; only proj_size=0"
+            )
+        self.proj_size = 0
+        super().__init__(*args, **kwargs)
+
     def _cell(self, x_t, state, w_ih, w_hh, b_ih, b_hh) -> tuple:
         # one fused node (minidl.nn.recurrent_steps) gives [h' | c'] (N, 2H); slices hand each on
         H = self.hidden_size
