@@ -142,6 +142,39 @@ def test_file_objects_work_like_paths():
         md.load(damaged)
 
 
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),  # beyond int64: JSON keeps Python ints exact
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=5),
+    st.sampled_from([np.float32(1.5), np.int8(-3), np.bool_(False), np.uint64(2**64 - 1)]),
+)
+_leaves = st.one_of(
+    _scalars,
+    hnp.arrays(np.float32, st.integers(0, 3)),
+    hnp.arrays(np.int64, (2, 2)).map(md.from_numpy),
+)
+_keys = st.one_of(
+    st.text(max_size=4), st.integers(-3, 3), st.tuples(st.integers(0, 2), st.text(max_size=2))
+)
+_trees = st.recursive(
+    _leaves,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.lists(children, max_size=3).map(tuple),
+        st.dictionaries(_keys, children, max_size=3),
+        st.dictionaries(st.text(max_size=3), children, max_size=3).map(OrderedDict),
+    ),
+    max_leaves=12,
+)
+
+
+@given(tree=_trees)
+def test_any_nested_tree_round_trips_with_its_types(tree):
+    _assert_same(tree, md.serialization.from_bytes(md.serialization.to_bytes(tree)))
+
+
 def test_a_flat_state_dict_is_stored_under_its_own_names(tmp_path):
     model, _ = _model_and_optimizer()
     path = tmp_path / "weights.safetensors"
