@@ -149,3 +149,21 @@ def test_idx_validation_names_the_file(tmp_path):
         write_idx(tmp_path / "x.idx", np.zeros(3, dtype=np.int64))
     with pytest.raises(ValueError, match="write_idx.*dimensions"):
         write_idx(tmp_path / "x.idx", np.uint8(3))
+
+
+def test_load_mnist_reads_the_standard_files_from_a_folder(tmp_path):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(5, 28, 28), dtype=np.uint8)
+    labels = np.array([3, 1, 4, 1, 5], dtype=np.uint8)
+    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", images)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", labels)
+    X, y = datasets.load_mnist(tmp_path, train=False)
+    assert X.shape == (5, 1, 28, 28) and X.dtype == np.float32 and y.dtype == np.int64
+    np.testing.assert_allclose(X[:, 0] * 255, images, atol=1e-4)
+    np.testing.assert_array_equal(y, labels)
+    assert len(datasets.load_mnist(tmp_path, train=False, as_dataset=True)) == 5
+    with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte.*does not download"):
+        datasets.load_mnist(tmp_path)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", labels[:4])
+    with pytest.raises(ValueError, match="5 images but 4 labels"):
+        datasets.load_mnist(tmp_path, train=False)
