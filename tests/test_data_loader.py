@@ -307,6 +307,7 @@ def test_loader_with_sampler_batch_sampler_and_custom_collate():
     assert [yb.data.tolist() for _, yb in loader] == [[y[9], y[8]], [y[7]]]
     loader = DataLoader(ds, batch_sampler=[[0, 1, 2], [5]])
     assert len(loader) == 2 and [len(yb) for _, yb in loader] == [3, 1]
+    assert len(DataLoader(ds, batch_size=3, shuffle=None)) == 4  # PyTorch's default: no shuffle
     loader = DataLoader(ds, batch_size=4, collate_fn=lambda samples: len(samples))
     assert list(loader) == [4, 4, 2]
     singles = list(DataLoader(ListDataset([np.zeros(2), np.ones(2)]), batch_size=None))
