@@ -118,6 +118,8 @@ def test_random_split_lengths_seeded_and_validated():
     md.manual_seed(5)
     d = random_split(range(10), [7, 3])
     assert [p.indices for p in c] == [p.indices for p in d]
+    e = random_split(range(10), np.array([0.7, 0.3]), generator=123)  # arrays work like lists
+    assert [p.indices for p in e] == [p.indices for p in a]
     with pytest.raises(ValueError, match="does not equal the length"):
         random_split(range(10), [5, 4])
     with pytest.raises(ValueError, match="random_split"):
