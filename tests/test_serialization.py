@@ -199,6 +199,12 @@ def test_load_reads_a_plain_safetensors_file_as_tensors(tmp_path):
     np.testing.assert_array_equal(back["fc.weight"].data, arrays["fc.weight"])
 
 
+def test_load_refuses_complex_tensors_from_other_writers(tmp_path):
+    safetensors.numpy.save_file({"c": np.ones(2, np.complex64)}, tmp_path / "c.safetensors")
+    with pytest.raises(ValueError, match="c.safetensors' holds tensor 'c' of dtype complex64"):
+        md.load(tmp_path / "c.safetensors")
+
+
 def test_save_refuses_what_it_cannot_store_without_pickle(tmp_path):
     with pytest.raises(TypeError, match=r"save: cannot store object at obj\['a'\]\[0\]"):
         md.save({"a": [object()]}, tmp_path / "x")
