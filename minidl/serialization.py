@@ -302,15 +302,14 @@ def _read_header(raw: bytes, name: str) -> dict:
         raise _not_safetensors(raw, name, f"its header is not valid JSON ({e})") from None
     if not isinstance(header, dict):
         raise ValueError(f"load: '{name}' is damaged: its header is not a JSON object")
-    ends = [
-        entry["data_offsets"][1]
-        for key, entry in header.items()
-        if key != "__metadata__"
-        and isinstance(entry, dict)
-        and len(entry.get("data_offsets", ())) == 2
-    ]
+    ends = []  # where each tensor's bytes end (malformed entries are left to safetensors to refuse)
+    for key, entry in header.items():
+        offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
+        if key != "__metadata__" and isinstance(offsets, list) and len(offsets) == 2:
+            if isinstance(offsets[1], int):
+                ends.append(offsets[1])
     expected, actual = max(ends, default=0), len(raw) - 8 - n
-    if isinstance(expected, int) and actual < expected:
+    if actual < expected:
         raise ValueError(
             f"load: '{name}' is truncated: its header describes {expected} bytes of tensor data, "
             f"the file holds {actual}"

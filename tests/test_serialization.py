@@ -263,6 +263,40 @@ def test_a_flipped_bit_anywhere_is_refused(tmp_path, mask):
     assert all("'flipped.safetensors'" in m for m in messages)
 
 
+@given(
+    data=st.one_of(
+        st.binary(max_size=64),
+        st.builds(
+            lambda h, tail: len(h).to_bytes(8, "little") + h + tail,
+            st.recursive(
+                st.one_of(st.none(), st.integers(), st.text(max_size=4)),
+                lambda c: st.one_of(
+                    st.lists(c, max_size=3), st.dictionaries(st.text(max_size=8), c)
+                ),
+            ).map(lambda tree: json.dumps({"a": tree}).encode()),
+            st.binary(max_size=16),
+        ),
+    )
+)
+def test_garbage_is_always_a_value_error(data):
+    with pytest.raises(ValueError, match="'fuzz'"):
+        md.serialization.from_bytes(data, "fuzz")
+
+
+@given(
+    edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(1, 255)), min_size=1, max_size=4)
+)
+def test_random_multi_byte_damage_is_refused(edits):
+    good = md.serialization.to_bytes({"w": md.ones(3), "step": 2, "tag": "x"})
+    damaged = bytearray(good)
+    for position, mask in edits:
+        damaged[position % len(good)] ^= mask
+    if bytes(damaged) == good:  # two edits cancelled out
+        return
+    with pytest.raises(ValueError, match="'damaged'"):
+        md.serialization.from_bytes(bytes(damaged), "damaged")
+
+
 def test_a_flipped_data_byte_fails_the_checksum(tmp_path):
     good = bytearray(_small_checkpoint(tmp_path / "c.safetensors"))
     good[-1] ^= 0x01  # inside the float data: the header still parses
