@@ -11,6 +11,7 @@ from hypothesis.extra import numpy as hnp
 import minidl as md
 from minidl.data import DataLoader, TensorDataset, datasets
 from minidl.data.datasets import read_idx, write_idx
+from minidl.data.idx import parse_idx
 
 sklearn_datasets = pytest.importorskip("sklearn.datasets")
 
@@ -124,6 +125,26 @@ def test_idx_bytes_follow_the_mnist_layout(tmp_path):
     np.testing.assert_array_equal(read_idx(tmp_path / "images.gz"), images)
 
 
+@given(
+    raw=st.one_of(
+        st.binary(max_size=40),
+        st.builds(  # a valid-looking magic number, then anything
+            lambda code, ndim, rest: bytes([0, 0, code, ndim]) + rest,
+            st.sampled_from([0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E]),
+            st.integers(0, 255),
+            st.binary(max_size=40),
+        ),
+    )
+)
+def test_idx_garbage_is_a_value_error_or_a_consistent_array(raw):
+    try:
+        a = parse_idx(raw, "fuzz.idx")
+    except ValueError as e:
+        assert "'fuzz.idx'" in str(e)
+    else:  # the bytes happened to be a valid IDX file: then they describe exactly this array
+        assert len(raw) == 4 + 4 * a.ndim + a.nbytes
+
+
 def test_idx_validation_names_the_file(tmp_path):
     good = tmp_path / "good.idx"
     write_idx(good, np.arange(12, dtype=np.uint8).reshape(3, 4))
@@ -136,6 +157,8 @@ def test_idx_validation_names_the_file(tmp_path):
         "body.idx": (raw[:-1], "truncated"),
         "long.idx": (raw + b"\x00", "trailing bytes"),
         "gz.idx": (gzip.compress(raw)[:-5], "damaged gzip"),
+        "nodims.idx": (raw[:3] + b"\x00", "0 dimensions"),
+        "huge.idx": (raw[:3] + b"\x03" + b"\xff" * 12, "truncated"),
     }
     for name, (content, message) in cases.items():
         path = tmp_path / name
