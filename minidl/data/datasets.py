@@ -61,7 +61,9 @@ def _sklearn(name: str):
     return getattr(datasets, name)(return_X_y=True)
 
 
-def load_digits(flat: bool = False, dtype=np.float32, as_dataset: bool = False):
+def load_digits(
+    flat: bool = False, dtype=np.float32, as_dataset: bool = False
+) -> tuple[np.ndarray, np.ndarray] | TensorDataset:
     """8x8 images of handwritten digits 0-9 (1797 of them, about 180 per class), pixels in [0, 1].
 
     Returns X of shape (N, 1, 8, 8) (NCHW, one channel), or (N, 64) with `flat=True`, and y (N,)
@@ -74,22 +76,30 @@ def load_digits(flat: bool = False, dtype=np.float32, as_dataset: bool = False):
     return _finish(X, y, dtype, as_dataset, "load_digits")
 
 
-def load_iris(dtype=np.float32, as_dataset: bool = False):
+def load_iris(
+    dtype=np.float32, as_dataset: bool = False
+) -> tuple[np.ndarray, np.ndarray] | TensorDataset:
     """Fisher's iris: 150 flowers, 4 measurements (cm), 3 species (50 each, sorted by class)."""
     return _finish(*_sklearn("load_iris"), dtype, as_dataset, "load_iris")
 
 
-def load_wine(dtype=np.float32, as_dataset: bool = False):
+def load_wine(
+    dtype=np.float32, as_dataset: bool = False
+) -> tuple[np.ndarray, np.ndarray] | TensorDataset:
     """178 wines, 13 chemical measurements on very different scales, 3 cultivars."""
     return _finish(*_sklearn("load_wine"), dtype, as_dataset, "load_wine")
 
 
-def load_breast_cancer(dtype=np.float32, as_dataset: bool = False):
+def load_breast_cancer(
+    dtype=np.float32, as_dataset: bool = False
+) -> tuple[np.ndarray, np.ndarray] | TensorDataset:
     """569 tumours, 30 features of cell nuclei, binary label (0 malignant, 1 benign)."""
     return _finish(*_sklearn("load_breast_cancer"), dtype, as_dataset, "load_breast_cancer")
 
 
-def load_diabetes(dtype=np.float32, as_dataset: bool = False):
+def load_diabetes(
+    dtype=np.float32, as_dataset: bool = False
+) -> tuple[np.ndarray, np.ndarray] | TensorDataset:
     """442 patients, 10 baseline features (mean-centred, scaled), target: progression after a year.
 
     y is returned as a column (N, 1) so that it matches a regression model's (N, 1) output
@@ -101,7 +111,7 @@ def load_diabetes(dtype=np.float32, as_dataset: bool = False):
 
 def load_mnist(
     root: str | os.PathLike, train: bool = True, dtype=np.float32, as_dataset: bool = False
-):
+) -> tuple[np.ndarray, np.ndarray] | TensorDataset:
     """MNIST (or Fashion-MNIST) from its IDX files in `root`: `train-images-idx3-ubyte` and
     `train-labels-idx1-ubyte` (or `t10k-...` with train=False), each optionally `.gz`.
 

@@ -239,7 +239,9 @@ class RandomAffine(RandomTransform):
         s = s_lo + (s_hi - s_lo) * u[3]
         return float(angle), (float(tx), float(ty)), float(s)
 
-    def apply(self, img: np.ndarray, angle: float, shift: tuple[float, float], s: float):
+    def apply(
+        self, img: np.ndarray, angle: float, shift: tuple[float, float], s: float
+    ) -> np.ndarray:
         """Warp one (C, H, W) image with the given parameters (no randomness)."""
         from scipy import ndimage  # imported on use: only augmentation needs scipy
 
