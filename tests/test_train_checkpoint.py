@@ -187,3 +187,16 @@ def test_bad_checkpoints_are_refused_with_the_file_named(tmp_path):
     trainer.load_checkpoint(tmp_path / "good.ckpt")
     with pytest.raises(ValueError, match="same callbacks"):
         trainer.fit(x, y, epochs=2, verbose=0, callbacks=[EarlyStopping(monitor="loss")])
+
+
+def test_model_checkpoint_initial_value_threshold(tmp_path):
+    """Keras: initial_value_threshold is the best value to beat from the start."""
+    x, y = data()
+    cb = ModelCheckpoint(str(tmp_path / "m{epoch}.ckpt"), monitor="loss", save_best_only=True,
+                         save_weights_only=True, initial_value_threshold=-1.0)  # fmt: skip
+    small_trainer().fit(x, y, epochs=3, verbose=0, callbacks=[cb])
+    assert list(tmp_path.iterdir()) == []  # no loss is below -1
+    cb = ModelCheckpoint(str(tmp_path / "m{epoch}.ckpt"), monitor="loss", save_best_only=True,
+                         save_weights_only=True, initial_value_threshold=1e9)  # fmt: skip
+    small_trainer().fit(x, y, epochs=1, verbose=0, callbacks=[cb])
+    assert [p.name for p in tmp_path.iterdir()] == ["m1.ckpt"]

@@ -41,6 +41,7 @@ import numpy as np
 
 from minidl import nn
 from minidl.autograd import Tensor, no_grad
+from minidl.optim import lr_scheduler
 from minidl.optim.optimizer import Optimizer
 from minidl.random import as_generator, default_generator
 from minidl.train import metrics as metrics_module
@@ -91,6 +92,10 @@ class Trainer:
         scheduler_interval: "epoch" (default) or "batch": when the scheduler steps.
         scheduler_monitor: the logged quantity given to ReduceLROnPlateau's `step`.
         generator: numpy Generator or int seed for shuffling (default: `md.manual_seed`'s).
+
+    Metrics asked for by name treat the model's outputs as logits (a binary output is positive
+    when σ(score) > 0.5), unless the loss is `nn.BCELoss` (outputs are probabilities); for other
+    cases pass a metric object, e.g. `Accuracy(from_logits=False)`.
 
     Attributes callbacks use (`self.model` in a callback is this Trainer): `model`, `optimizer`,
     `scheduler`, `metrics`, `stop_training`, `history`, `learning_rate`, `get_weights()`,
@@ -198,12 +203,7 @@ class Trainer:
             sample_weight,
         )  # fmt: skip
         steps = steps_per_epoch or _length(train_batches)
-        history = History()
-        callback_list = CallbackList(
-            [*(callbacks or []), history] + ([ProgbarLogger(verbose)] if verbose else []),
-            model=self,
-            params={"verbose": verbose, "epochs": epochs, "steps": steps},
-        )
+        callback_list, history = self._callback_list(callbacks, verbose, epochs, steps)
         self.history = history
         self._data_sources = {"train": x, "val": validation_data}
         self._fit_callbacks = callback_list.callbacks
@@ -306,6 +306,19 @@ class Trainer:
             raise ValueError("predict: argument `x` holds no samples")
         return np.concatenate(outputs, axis=0)
 
+    def _callback_list(self, callbacks, verbose: int, epochs: int, steps):
+        """The fit's callbacks, with a History and (verbose) a progress bar added at the end
+        unless given (Keras's order), each told about the trainer and the run."""
+        callbacks = list(callbacks or [])
+        history = next((cb for cb in callbacks if isinstance(cb, History)), None)
+        if history is None:
+            history = History()
+            callbacks.append(history)
+        if verbose and not any(isinstance(cb, ProgbarLogger) for cb in callbacks):
+            callbacks.append(ProgbarLogger(verbose))
+        params = {"verbose": verbose, "epochs": epochs, "steps": steps}
+        return CallbackList(callbacks, model=self, params=params), history
+
     # --- one step and its bookkeeping ---------------------------------------------------------------
     def _forward_loss(self, xb, yb, wb) -> tuple[Tensor, Tensor]:
         """(loss, predictions) of one batch; weighted: Σ w_i ℓ_i / N (Keras)."""
@@ -375,7 +388,7 @@ class Trainer:
         return logs
 
     def _step_scheduler(self, logs: dict) -> None:
-        if type(self.scheduler).__name__ == "ReduceLROnPlateau":
+        if isinstance(self.scheduler, lr_scheduler.ReduceLROnPlateau):
             key = self.scheduler_monitor if self.scheduler_monitor in logs else "loss"
             self.scheduler.step(logs[key])
         else:
