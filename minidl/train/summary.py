@@ -74,10 +74,12 @@ def _record_outputs(model: nn.Module, x: Tensor) -> dict[int, tuple]:
     shapes: dict[int, tuple] = {}
     leaves = [m for m in model.modules() if not any(True for _ in m.children())]
     undo = []
+    def record(module, args, output) -> None:  # returns None: the output is left as it is
+        shapes.setdefault(id(module), _shape(output))
+
     for m in leaves:
         if hasattr(m, "register_forward_hook"):
-            hook = m.register_forward_hook(lambda mod, inp, out: shapes.setdefault(id(mod), _shape(out)))  # fmt: skip
-            undo.append(hook.remove)
+            undo.append(m.register_forward_hook(record).remove)
         else:
             forward = m.forward
 
