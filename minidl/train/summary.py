@@ -74,6 +74,7 @@ def _record_outputs(model: nn.Module, x: Tensor) -> dict[int, tuple]:
     shapes: dict[int, tuple] = {}
     leaves = [m for m in model.modules() if not any(True for _ in m.children())]
     undo = []
+
     def record(module, args, output) -> None:  # returns None: the output is left as it is
         shapes.setdefault(id(module), _shape(output))
 
