@@ -213,7 +213,9 @@ def test_regression_metrics_by_name_and_target_shapes():
     y = x @ np.array([1.0, -2.0, 0.5]) + 0.1  # float64, shape (N,)
     md.manual_seed(0)
     model = nn.Linear(3, 1)
-    trainer = Trainer(model, "mse", md.optim.SGD(model.parameters(), lr=0.0), metrics=["mse", "mae"])  # fmt: skip
+    trainer = Trainer(
+        model, "mse", md.optim.SGD(model.parameters(), lr=0.0), metrics=["mse", "mae"]
+    )
     h = trainer.fit(x, y, batch_size=64, verbose=0)
     pred = trainer.predict(x)[:, 0]
     assert h.history["mse"][0] == pytest.approx(np.mean((pred - y) ** 2), rel=1e-5)
@@ -300,7 +302,9 @@ def test_scheduler_steps_per_epoch_by_default_and_per_batch_when_asked():
     model = mlp()
     opt = md.optim.SGD(model.parameters(), lr=0.8)
     sched = md.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
-    trainer = Trainer(model, nn.CrossEntropyLoss(), opt, scheduler=sched, scheduler_interval="batch")  # fmt: skip
+    trainer = Trainer(
+        model, nn.CrossEntropyLoss(), opt, scheduler=sched, scheduler_interval="batch"
+    )
     h = trainer.fit(x, y, batch_size=30, epochs=2, verbose=0)
     assert h.history["learning_rate"] == pytest.approx([0.8, 0.8 * 0.5**3])
     assert trainer.learning_rate == pytest.approx(0.8 * 0.5**6)

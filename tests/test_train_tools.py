@@ -115,7 +115,9 @@ def test_matplotlib_and_sklearn_are_not_imported_by_training():
         "print(any(m.split('.')[0] in ('matplotlib', 'sklearn') for m in new))"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     assert out.stdout.split() == ["False"]
 
 
@@ -126,7 +128,14 @@ def test_summary_counts_match_the_parameter_arithmetic():
     )  # fmt: skip
     model[5].weight.requires_grad = False  # a frozen layer: its weights are non-trainable
     s = summary(model, (1, 28, 28), print_summary=False)
-    assert [r.type for r in s.rows] == ["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d", "Flatten", "Linear"]  # fmt: skip
+    assert [r.type for r in s.rows] == [
+        "Conv2d",
+        "BatchNorm2d",
+        "ReLU",
+        "MaxPool2d",
+        "Flatten",
+        "Linear",
+    ]
     assert [r.output_shape for r in s.rows] == [
         (None, 6, 28, 28), (None, 6, 28, 28), (None, 6, 28, 28), (None, 6, 14, 14),
         (None, 1176), (None, 10),

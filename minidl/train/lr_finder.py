@@ -87,7 +87,9 @@ def lr_range_test(
     # --- everything the test changes, to put back afterwards -----------------------------------
     weights = trainer.get_weights()
     optimizer_state = copy.deepcopy(trainer.optimizer.state_dict())
-    scheduler_state = None if trainer.scheduler is None else copy.deepcopy(trainer.scheduler.state_dict())  # fmt: skip
+    scheduler_state = (
+        None if trainer.scheduler is None else copy.deepcopy(trainer.scheduler.state_dict())
+    )
     generators = {p: g.bit_generator.state for p, g in _all_generators(trainer).items()}
     was_training = trainer.model.training
 

@@ -30,7 +30,7 @@ def plot_history(history, metrics=("loss", "accuracy"), figsize=None):
         raise ValueError(
             f"plot_history: none of {list(metrics)} is in the history; it has {list(record)}"
         )
-    fig, axes = plt.subplots(1, len(shown), figsize=figsize or (5 * len(shown), 3.6), squeeze=False)  # fmt: skip
+    fig, axes = plt.subplots(1, len(shown), figsize=figsize or (5 * len(shown), 3.6), squeeze=False)
     for ax, name in zip(axes[0], shown):
         train = np.asarray(record[name], dtype=float)
         x = np.asarray(epochs if epochs else range(len(train))) + 1

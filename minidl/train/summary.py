@@ -100,7 +100,9 @@ def _record_outputs(model: nn.Module, x: Tensor) -> dict[int, tuple]:
     return shapes
 
 
-def summary(model: nn.Module, input_shape, dtype=np.float32, print_summary: bool = True) -> ModelSummary:  # fmt: skip
+def summary(
+    model: nn.Module, input_shape, dtype=np.float32, print_summary: bool = True
+) -> ModelSummary:
     """Layer-by-layer output shapes and parameter counts of `model` for inputs of shape
     `input_shape` (without the batch dimension, as Keras's); prints the table (unless
     `print_summary=False`) and returns it as a `ModelSummary`."""
