@@ -350,3 +350,8 @@ def test_fit_on_a_minidl_dataloader():
     assert h.history["loss"][0] == pytest.approx(full_loss(trainer.model, x, y), rel=1e-6)
     with pytest.raises(ValueError, match="validation_split"):
         trainer.fit(loader, validation_split=0.2, verbose=0)
+
+
+def test_ragged_input_is_refused_clearly():
+    with pytest.raises(TypeError, match="not one array"):
+        make_trainer().fit((np.zeros((4, 4)), np.zeros((4, 2))), np.zeros(4), verbose=0)

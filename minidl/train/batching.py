@@ -29,7 +29,13 @@ def as_array(value, where: str, name: str) -> np.ndarray:
     elif isinstance(value, np.ndarray):
         array = value
     elif isinstance(value, (list, tuple)):
-        array = np.asarray(value)
+        try:
+            array = np.asarray(value)
+        except ValueError:  # ragged: e.g. a tuple of inputs for a multi-input model
+            raise TypeError(
+                f"{where}: argument `{name}` is a list/tuple that is not one array (its rows "
+                "differ in shape); pass one array with a row per sample, or a DataLoader"
+            ) from None
     else:
         raise TypeError(
             f"{where}: argument `{name}` must be a numpy array, a minidl Tensor or a list; "
