@@ -66,6 +66,7 @@ def lr_range_test(
     """Run the range test with `trainer`'s model, loss and optimizer on (x, y) or a loader `x`
     (cycling through the data if it has fewer than `num_iter` batches); see the module
     docstring. Returns an `LRRangeResult`; the trainer is left as it was."""
+    from minidl.train.batching import make_batches
     from minidl.train.checkpoint import _all_generators
 
     where = "lr_range_test"
@@ -82,7 +83,7 @@ def lr_range_test(
         raise ValueError(
             f"{where}: argument `diverge_threshold` must be > 1; received {diverge_threshold!r}"
         )
-    batches = trainer._batches(x, y, None, batch_size, where, shuffle=True)
+    batches = make_batches(x, y, None, batch_size, where, True, trainer._shuffle_generator)
 
     # --- everything the test changes, to put back afterwards -----------------------------------
     weights = trainer.get_weights()
