@@ -7,7 +7,7 @@
 # ---
 
 # %% [markdown]
-# # Lesson 1 · Gradient descent by hand
+# # Lesson 1 · Gradient descent by hand · 手算梯度下降
 #
 # **Textbook sections:** 001 §3 “核心算法原理和具体操作步骤以及数学模型公式详细讲解” (3.1 梯度下降原理,
 # 3.2 梯度下降操作步骤, 3.3 数学模型公式), §8 “附录：常见问题与解答”; 004A §4.2 “梯度下降算法”
@@ -19,22 +19,29 @@
 # |1 − αL| derived and measured; and a two-well function on which gradient descent stops in the wrong
 # well.
 #
-# **Time:** about 4 s (full), 3 s (fast) of CPU on this 2-core machine; longer when it is busy.
+# **Time:** 1.2 s full, 0.8 s fast (after imports), measured on
+# Intel(R) Xeon(R) Processor, 2 cores; `python -m lessons list` prints your last measured times.
 
 # %%
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
-from _course import Lesson
+
+try:
+    from _course import Lesson  # run as a script, or as a notebook opened in lessons/
+except ModuleNotFoundError:  # a notebook opened anywhere else (minidl installed: pip install -e .)
+    from lessons._course import Lesson
 
 import minidl as md
 from minidl.testing import numerical_grad
 
-lesson = Lesson("01_gradient_descent", "Gradient descent by hand")
+lesson = Lesson("01_gradient_descent", "Gradient descent by hand", "手算梯度下降")
 
 # %% [markdown]
-# ## 1. The update rule
+# ## 1. The update rule · 更新规则
+#
+# **问题 Question:** 梯度下降的一步做什么？ / What does one step of gradient descent do?
 #
 # The text (001 §3.3, 004A §4.2) writes one step of gradient descent as
 #
@@ -65,7 +72,9 @@ def descend(theta0: float, y, alpha: float, steps: int) -> dict:
 
 
 # %% [markdown]
-# ## 2. The text's worked example, step by step (004A §4.2)
+# ## 2. The text's worked example, step by step (004A §4.2) · 教材例题逐步计算
+#
+# **问题 Question:** 教材例题（θ0 = 2, y = 3, α = 0.01）的每个数字都对吗？ / Is every number of the text's example right?
 #
 # One sample with label y₁ = 3, the parameter starts at θ0 = 2, learning rate α = 0.01.
 
@@ -207,7 +216,9 @@ lesson.textbook(
 )
 
 # %% [markdown]
-# ## 3. Why α decides everything: the contraction factor
+# ## 3. Why α decides everything: the contraction factor · 收缩因子
+#
+# **问题 Question:** α 多大时收敛、振荡、发散？ / For which α does it converge, oscillate, diverge?
 #
 # Write e_t = θ_t − θ* for the error, where θ* = mean(y) minimises J. The gradient is
 # ∇J(θ) = 2(θ − θ*) = L·e with L = J''(θ) = 2 (the curvature, the same for any n). One step gives
@@ -336,7 +347,9 @@ lesson.check(
 )
 
 # %% [markdown]
-# ## 4. A weakness the text names: local minima (001 §8)
+# ## 4. A weakness the text names: local minima (001 §8) · 局部最优
+#
+# **问题 Question:** 梯度下降会停在错误的谷底吗？ / Does gradient descent stop in the wrong well?
 #
 # 001 §8 says gradient descent "容易陷入局部最优" (easily gets stuck in a local optimum). On a convex
 # J like the one above that cannot happen, so take a function with two wells,
@@ -385,7 +398,9 @@ lesson.check(
 )
 
 # %% [markdown]
-# ## 5. Figures
+# ## 5. Figures · 图
+#
+# **问题 Question:** 图上能看到什么？ / What do the pictures show?
 
 # %%
 fig, ax = plt.subplots(2, 2, figsize=(11, 8))
@@ -426,17 +441,28 @@ a.legend()
 lesson.savefig(fig, "steps_vs_alpha")
 
 # %% [markdown]
-# ## What the numbers say
-#
-# * The text's arithmetic is right up to θ1 = 2.02, and its last line is wrong: the loss after one step
-#   is (3 − 2.02)² (T4 in the table above), not 0.0004. With α = 0.01 one step multiplies the error by
-#   1 − αL = 0.98; the text's own procedure ("repeat until the loss converges") needs the hundreds of
-#   steps counted in section 2.
-# * Every step multiplies the error by r = 1 − αL. The sweep measured exactly that, and the trajectory's
-#   behaviour — monotone, oscillating, bouncing, diverging — is decided by where α sits relative to 1/L
-#   and 2/L. "Too large a learning rate diverges" (a claim the text repeats in many places) has a precise
-#   meaning: α > 2/L, where L is the curvature of the loss.
-# * On a non-convex function the end point depends on where you start: local minima are real.
+# ## What the numbers say · 结论
+
+# %%
+r_text = 1 - 0.01 * L  # the contraction factor at the text's α = 0.01
+lesson.conclude(
+    f"教材算到 θ1 = {theta1:.4g} 为止都对，最后一步错了：J(θ1) = {loss1:.4g}，不是 0.0004。"
+    f"α = 0.01 时每步只把误差乘以 {r_text:.4g}，要 {steps_to_converge} 步才收敛。",
+    f"The text is right up to θ1 = {theta1:.4g}; its last line is wrong: J(θ1) = {loss1:.4g}, not "
+    f"0.0004. At α = 0.01 each step multiplies the error by {r_text:.4g}: {steps_to_converge} steps "
+    "to converge.",
+)
+lesson.conclude(
+    f"每步误差乘以 r = 1 − αL（测得误差 {ratio_err:.1e}）；α > 2/L = {2 / L:.4g} 时发散，"
+    f"细扫描中最大的稳定 α 是 {threshold:.4g}。",
+    f"Every step multiplies the error by r = 1 − αL (measured to {ratio_err:.1e}); above "
+    f"α = 2/L = {2 / L:.4g} it diverges — the largest stable α of the fine sweep is {threshold:.4g}.",
+)
+lesson.conclude(
+    f"非凸函数上终点取决于起点：只有 {in_global.mean():.0%} 的起点到达全局最小。",
+    f"On a non-convex function the end point depends on the start: {in_global.mean():.0%} of the "
+    "starts reach the global minimum.",
+)
 
 # %%
 lesson.finish()

@@ -7,7 +7,7 @@
 # ---
 
 # %% [markdown]
-# # Lesson 2 · Vectorised linear regression
+# # Lesson 2 · Vectorised linear regression · 向量化线性回归
 #
 # **Textbook sections:** 001 §4 “具体最佳实践：代码实例和详细解释说明” (the NumPy gradient-descent loop);
 # 004B §4.2 “梯度下降算法” (例子：使用梯度下降算法优化线性回归模型 — the gradients ∂MSE/∂θ0, ∂MSE/∂θ1
@@ -19,7 +19,8 @@
 # Hessian, shown by experiment on both sides of it on two data sets; the text's gradient formulas
 # against autograd and finite differences, and `minidl.testing.gradcheck` catching a wrong backward.
 #
-# **Time:** about 5 s (full), 4 s (fast) of CPU on this 2-core machine; longer when it is busy.
+# **Time:** 1.2 s full, 0.7 s fast (after imports), measured on
+# Intel(R) Xeon(R) Processor, 2 cores; `python -m lessons list` prints your last measured times.
 
 # %%
 import contextlib
@@ -27,16 +28,22 @@ import io
 
 import matplotlib.pyplot as plt
 import numpy as np
-from _course import Lesson
 from sklearn.datasets import load_diabetes
+
+try:
+    from _course import Lesson  # run as a script, or as a notebook opened in lessons/
+except ModuleNotFoundError:  # a notebook opened anywhere else (minidl installed: pip install -e .)
+    from lessons._course import Lesson
 
 import minidl as md
 from minidl.testing import gradcheck, numerical_grad
 
-lesson = Lesson("02_linear_regression", "Vectorised linear regression")
+lesson = Lesson("02_linear_regression", "Vectorised linear regression", "向量化线性回归")
 
 # %% [markdown]
-# ## 1. The text's loop, as written (001 §4)
+# ## 1. The text's loop, as written (001 §4) · 教材代码原样运行
+#
+# **问题 Question:** 教材的 NumPy 循环实际算的是什么？ / What does the text's NumPy loop actually compute?
 #
 # Here is the code exactly as the text prints it. It draws unseeded random numbers, so we seed NumPy's
 # global generator first (the only change) and run it.
@@ -138,7 +145,9 @@ lesson.textbook(
 )
 
 # %% [markdown]
-# ## 2. Repairs, one at a time, against least squares
+# ## 2. Repairs, one at a time, against least squares · 逐步修正，对照最小二乘
+#
+# **问题 Question:** 怎样修改才能得到最小二乘解？ / Which repairs reach the least-squares fit?
 #
 # Least squares gives the answer gradient descent should reach: `np.linalg.lstsq`. We repair the loop
 # step by step and run each version with minidl's autograd computing the gradient (so no gradient
@@ -229,7 +238,9 @@ lesson.check(
 )
 
 # %% [markdown]
-# ## 3. The stability limit: α < 2/λ_max
+# ## 3. The stability limit: α < 2/λ_max · 稳定性上限
+#
+# **问题 Question:** 学习率最大能取多少？ / How large can the learning rate be?
 #
 # For a quadratic loss the gradient is H(w − w*) with H the Hessian (here H = (2/n) Xᵀ X for the mean
 # squared error). One step gives e ← (I − αH) e, so along the eigenvector with eigenvalue λ the error is
@@ -293,7 +304,9 @@ lesson.check(
 )
 
 # %% [markdown]
-# ## 4. The text's gradient formulas (004B §4.2), checked three ways
+# ## 4. The text's gradient formulas (004B §4.2), checked three ways · 教材的梯度公式
+#
+# **问题 Question:** 教材的偏导数公式对吗？ / Are the text's partial derivatives right?
 #
 # 004B §4.2 gives, for ŷ_i = θ0 + θ1 x_i and MSE = (1/n) Σ (y_i − ŷ_i)²,
 #
@@ -437,7 +450,9 @@ lesson.check(
 )
 
 # %% [markdown]
-# ## 5. Figures
+# ## 5. Figures · 图
+#
+# **问题 Question:** 图上能看到什么？ / What do the pictures show?
 
 # %%
 fig, ax = plt.subplots(1, 3, figsize=(15, 4.3))
@@ -471,17 +486,32 @@ fig.tight_layout()
 lesson.savefig(fig, "linear_regression")
 
 # %% [markdown]
-# ## What the numbers say
-#
-# * The text's loop does not fit a line. `X.T * (...)` is an outer product, so θ becomes a 100 × 100
-#   matrix of per-sample slopes y_i/x_i — we reproduced every entry from a closed form. The repair is the
-#   matrix product `X.T @ (...)`, plus a bias column, since the data were made with an intercept.
-# * Summed versus mean loss is not cosmetic: the sum multiplies the Hessian by n, so a learning rate that
-#   is tiny for the mean (0.01) is past the stability limit for the sum once the bias is added.
-# * The stability limit α < 2/λ_max is sharp: just below it the loss falls at every step, just above it
-#   the loss explodes, on every data set we tried.
-# * 004B §4.2's gradient formulas lack the factor 2. Gradient descent survives that (half the step), a
-#   gradient check does not — which is the point of having one.
+# ## What the numbers say · 结论
+
+# %%
+shape = "×".join(str(n) for n in theta_text.shape)
+lesson.conclude(
+    f"教材的循环拟合不出直线：X.T * (...) 是外积，θ 变成 {shape} 的矩阵（与闭式解相差 {closed_err:.1e}）；"
+    "改成矩阵乘法 X.T @ (...) 并加偏置列才对。",
+    f"The text's loop does not fit a line: X.T * (...) is an outer product and θ becomes a {shape} "
+    f"matrix (closed form matched to {closed_err:.1e}); the repair is X.T @ (...) plus a bias column.",
+)
+lesson.conclude(
+    f"求和与平均不是小事：求和把 Hessian 乘以 n，α = 0.01 时 α·λ_max = {0.01 * lam_sum.max():.3g} > 2，发散。",
+    f"Sum vs mean matters: the sum multiplies the Hessian by n; at α = 0.01, α·λ_max = "
+    f"{0.01 * lam_sum.max():.3g} > 2 and it diverges.",
+)
+lesson.conclude(
+    "稳定上限 α < 2/λ_max 很精确：每个数据集上，略低于它损失单调下降，略高于它损失爆炸。",
+    "The limit α < 2/λ_max is sharp: just below it the loss falls at every step on every data set, "
+    "just above it the loss explodes.",
+)
+ratio_text = lesson.results["formula_ratio_text_over_true"]
+lesson.conclude(
+    f"004B §4.2 的梯度公式少了因子 2（是真实梯度的 {ratio_text[0]:.3g} 倍）：梯度下降仍能收敛，梯度检查能发现它。",
+    f"004B §4.2's gradients lack the factor 2 ({ratio_text[0]:.3g} × the true one): gradient descent "
+    "survives it, a gradient check catches it.",
+)
 
 # %%
 lesson.finish()

@@ -7,7 +7,7 @@
 # ---
 
 # %% [markdown]
-# # Lesson 4 · Activations and backpropagation
+# # Lesson 4 · Activations and backpropagation · 激活函数与反向传播
 #
 # **Textbook sections:** 004B §4.3 “激活函数” (Sigmoid, ReLU, Tanh and the ReLU example), §2.1
 # “深度学习模型的基本概念” (神经元, 前向传播, 反向传播), §3.1(4) “激活函数和正则化技术”, §4.2(2)
@@ -21,23 +21,30 @@
 # sigmoid, steady with ReLU, exploding with ReLU and too large an init; and digits accuracy per
 # activation over several seeds.
 #
-# **Time:** about 12 s (full), 6 s (fast) of CPU on this 2-core machine; longer when it is busy.
+# **Time:** 1.1 s full, 0.6 s fast (after imports), measured on
+# Intel(R) Xeon(R) Processor, 2 cores; `python -m lessons list` prints your last measured times.
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _course import Lesson
 from sklearn.datasets import load_digits
+
+try:
+    from _course import Lesson  # run as a script, or as a notebook opened in lessons/
+except ModuleNotFoundError:  # a notebook opened anywhere else (minidl installed: pip install -e .)
+    from lessons._course import Lesson
 
 import minidl as md
 import minidl.nn.functional as F
 from minidl import nn
 from minidl.testing import gradcheck, numerical_grad
 
-lesson = Lesson("04_activations_backprop", "Activations and backpropagation")
+lesson = Lesson("04_activations_backprop", "Activations and backpropagation", "激活函数与反向传播")
 
 # %% [markdown]
-# ## 1. The three activations (004B §4.3)
+# ## 1. The three activations (004B §4.3) · 三种激活函数
+#
+# **问题 Question:** 教材的公式、极限和 ReLU 例子对吗？ / Are the text's formulas, limits and ReLU example right?
 #
 # σ(x) = 1/(1 + e^{−x}),   ReLU(x) = max(0, x),   tanh(x) = (e^x − e^{−x})/(e^x + e^{−x}).
 # We evaluate the text's formulas in NumPy and minidl's `md.sigmoid`, `F.relu`, `md.tanh` on a grid,
@@ -61,28 +68,12 @@ lesson.result("activation_formula_max_abs_error", errs)
 where = "004B §4.3 激活函数"
 lesson.textbook(
     where,
-    "σ(x) = 1/(1 + e^{−x})",
-    "the sigmoid formula (compared with md.sigmoid on [−30, 30])",
-    errs["sigmoid"],
-    claimed=0.0,
-    tol=1e-12,
-)
-lesson.textbook(
-    where,
     "Sigmoid函数在 x → −∞ 时接近0，在 x → +∞ 时接近1",
     "sigmoid tends to 0 at −∞ and to 1 at +∞",
     f"σ(−30) = {sig[0]:.2e}, σ(30) = 1 − {1 - sig[-1]:.2e}",
     tol=1e-12,
     agree=bool(sig[0] < 1e-12 and 1 - sig[-1] < 1e-12),
     explanation="the limits are not 0 and 1",
-)
-lesson.textbook(
-    where,
-    "ReLU(x) = max(0, x)",
-    "the ReLU formula (compared with F.relu)",
-    errs["relu"],
-    claimed=0.0,
-    tol=0.0,
 )
 example = F.relu(md.tensor([-2.0, 3.0])).numpy()
 lesson.textbook(
@@ -94,13 +85,10 @@ lesson.textbook(
     agree=bool(example[0] == 0 and example[1] == 3),
     explanation="F.relu disagrees",
 )
-lesson.textbook(
-    where,
-    "tanh(x) = (e^x − e^{−x})/(e^x + e^{−x})",
-    "the tanh formula (compared with md.tanh)",
-    errs["tanh"],
-    claimed=0.0,
-    tol=1e-12,
+lesson.check(
+    "md.sigmoid, F.relu and md.tanh equal the formulas of 004B §4.3 on [−30, 30]",
+    errs["sigmoid"] < 1e-12 and errs["relu"] == 0.0 and errs["tanh"] < 1e-12,
+    **errs,
 )
 lesson.textbook(
     where,
@@ -113,7 +101,9 @@ lesson.textbook(
 )
 
 # %% [markdown]
-# ## 2. Their derivatives, three ways
+# ## 2. Their derivatives, three ways · 三种方法求导
+#
+# **问题 Question:** 自动微分给出的导数对吗？ / Are autograd's derivatives right?
 #
 # σ'(x) = σ(x)(1 − σ(x)) (at most 1/4, at x = 0); tanh'(x) = 1 − tanh²(x) (at most 1);
 # ReLU'(x) = 1 for x > 0, 0 for x < 0 (undefined at 0 — the grid avoids it). For each, the closed form,
@@ -132,7 +122,7 @@ for name, fn in acts.items():
     (fd,) = numerical_grad(fn, md.tensor(xs))
     e_auto = float(np.max(np.abs(x.grad - closed[name])))
     e_fd = float(np.max(np.abs(fd - closed[name])))
-    derivs[name] = x.grad.copy()
+    derivs[name] = x.grad.data.copy()
     deriv_ok &= e_auto < 1e-12 and e_fd < 1e-6  # f.d. error ~ rounding/eps
     rows.append([name, e_auto, e_fd, float(x.grad.max())])
 lesson.print_table(
@@ -152,7 +142,9 @@ lesson.check(
 )
 
 # %% [markdown]
-# ## 3. The chain rule, traced through a tiny network (004B §2.1)
+# ## 3. The chain rule, traced through a tiny network (004B §2.1) · 链式法则
+#
+# **问题 Question:** backward() 算了什么、改了什么？ / What does backward() compute, and what does it change?
 #
 # A neuron (004B §2.1) takes a weighted sum plus a bias and applies an activation. Two of them in a
 # hidden layer, one linear output, a squared error:
@@ -214,14 +206,10 @@ lesson.print_table(
 trace_err = max(float(np.max(np.abs(np.asarray(c) - np.asarray(d)))) for _, _, c, d in trace)
 lesson.result("chain_rule_max_abs_error", trace_err)
 neuron_err = float(np.max(np.abs(h.data - 1 / (1 + np.exp(-(W1.data @ x_np + b1.data))))))
-lesson.textbook(
-    "004B §2.1 深度学习模型的基本概念（神经元）",
-    "每个神经元接收多个输入，通过加权求和处理，再通过激活函数产生输出",
-    "a neuron takes a weighted sum of its inputs (plus a bias) and applies an activation",
-    f"nn layer output vs σ(Σ_j w_ij x_j + b_i) by hand: max difference {neuron_err:.1e}",
-    tol=1e-12,
-    agree=neuron_err < 1e-12,
-    explanation="F.linear + sigmoid is not the weighted sum plus bias through the activation",
+lesson.check(
+    "a neuron (004B §2.1): F.linear + sigmoid is σ(Σ_j w_ij x_j + b_i) computed by hand",
+    neuron_err < 1e-12,
+    max_abs_error=neuron_err,
 )
 lesson.check(
     "every hand-computed value and gradient equals minidl's",
@@ -293,7 +281,9 @@ lesson.textbook(
 )
 
 # %% [markdown]
-# ## 4. A gradient check of a small MLP
+# ## 4. A gradient check of a small MLP · 小型 MLP 的梯度检查
+#
+# **问题 Question:** 整个网络的梯度对吗？ / Are a whole network's gradients right?
 #
 # The tiny network could be checked by hand; a real one cannot. `minidl.testing.gradcheck` compares
 # backward() with central finite differences for every parameter at once (float64, random upstream
@@ -322,7 +312,9 @@ lesson.check(
 )
 
 # %% [markdown]
-# ## 5. Vanishing and exploding gradients, layer by layer (001 §7; 004B §3.1(4), §4.3)
+# ## 5. Vanishing and exploding gradients, layer by layer (001 §7; 004B §3.1(4), §4.3) · 梯度消失与爆炸
+#
+# **问题 Question:** 梯度逐层怎样变化？ / How does the gradient change from layer to layer?
 #
 # Write z_l = W_l h_{l−1} + b_l for layer l's pre-activation and δ_l = ∂L/∂z_l for the gradient that
 # backpropagation delivers there. Going one layer back multiplies by W_lᵀ and by the activation's slope:
@@ -372,12 +364,14 @@ norm_seeds = list(range(lesson.pick(3, 2)))
 batch = np.random.default_rng(0).choice(len(X_dig), 256, replace=False)
 xbatch, ybatch = md.tensor(X_dig[batch].astype(np.float32)), y_dig[batch]
 delta_norms, weight_norms = {}, {}
+logit_std = {c: [] for c in configs}  # the size of the network's output under each init
 for activation, init in configs:
     deltas, weights = [], []
     for seed in norm_seeds:
         layers, forward = deep_net(activation, init, depth, seed)
         logits, zs = forward(xbatch)
         F.cross_entropy(logits, ybatch).backward()
+        logit_std[(activation, init)].append(float(np.std(logits.data)))
         deltas.append([float(np.linalg.norm(z.grad)) for z in zs])
         weights.append([float(np.linalg.norm(lin.weight.grad)) for lin in layers])
     delta_norms[(activation, init)] = np.array(deltas)  # (seeds, layers)
@@ -424,10 +418,16 @@ lesson.check(
 # Look at the last column for ReLU with 2× He: the *weight* gradients stay level although δ explodes.
 # ∂L/∂W_l = δ_l h_{l−1}ᵀ, and the activations h grow forward by the same factor 2 per layer that δ
 # grows backward, so the product is the same at every layer. The explosion is in the signal and in the
-# activations themselves (the logits are ~2¹⁰ times too large); with sigmoid nothing compensates, so
-# the weight gradients vanish with δ.
+# activations themselves (the size of the logits is printed below); with sigmoid nothing compensates,
+# so the weight gradients vanish with δ.
 
 # %%
+logit_growth = np.mean(logit_std[("relu", "2×he")]) / np.mean(logit_std[("relu", "he")])
+print(
+    f"std of the logits, 2× He over He init: {logit_growth:.3g} "
+    f"(≈ 2^{np.log2(logit_growth):.3g}; {depth} layers of weights twice as large)"
+)
+lesson.result("logit_std_2he_over_he", logit_growth)
 lesson.check(
     "ReLU with 2× He init: weight gradients stay within 10× across layers (h grows as δ does)",
     bool(np.all((w_ratio[("relu", "2×he")] > 0.1) & (w_ratio[("relu", "2×he")] < 10))),
@@ -442,20 +442,17 @@ lesson.textbook(
     agree=bool(np.all(ratio[("relu", "he")] > 100 * ratio[("sigmoid", "xavier")])),
     explanation="ReLU's gradients shrank about as much as sigmoid's",
 )
-lesson.textbook(
-    "001 §7 总结：未来发展趋势与挑战",
-    "如何在模型调优过程中，有效地应对梯度消失、梯度爆炸等问题，成为了一个研究挑战",
-    "vanishing and exploding gradients are problems to deal with",
-    f"both seen: ‖δ_1‖/‖δ_10‖ = {ratio[('sigmoid', 'xavier')].mean():.1e} (sigmoid) and "
-    f"{ratio[('relu', '2×he')].mean():.1e} (ReLU, 2× He init)",
-    agree=bool(
-        np.all(ratio[("sigmoid", "xavier")] < 1e-3) and np.all(ratio[("relu", "2×he")] > 100)
-    ),
-    explanation="neither effect appeared",
+lesson.check(
+    "both problems 001 §7 names are seen: vanishing (sigmoid) and exploding (ReLU, 2× He) gradients",
+    bool(np.all(ratio[("sigmoid", "xavier")] < 1e-3) and np.all(ratio[("relu", "2×he")] > 100)),
+    sigmoid=ratio[("sigmoid", "xavier")].mean(),
+    relu_2he=ratio[("relu", "2×he")].mean(),
 )
 
 # %% [markdown]
-# ## 6. Does it matter for training? Digits, one network per activation
+# ## 6. Does it matter for training? Digits, one network per activation · 对训练的影响
+#
+# **问题 Question:** 激活函数的选择对训练有影响吗？ / Does the choice of activation matter for training?
 #
 # The same MLP (64 → 64 → 64 → 64 → 10, minidl's default initialisation, as PyTorch's), plain SGD with
 # learning rate 0.1 and batches of 32, trained with each activation on the same split, over several
@@ -524,7 +521,9 @@ lesson.check(
 )
 
 # %% [markdown]
-# ## 7. Figures
+# ## 7. Figures · 图
+#
+# **问题 Question:** 图上能看到什么？ / What do the pictures show?
 
 # %%
 fig, ax = plt.subplots(1, 3, figsize=(15, 4.2))
@@ -556,19 +555,44 @@ fig.tight_layout()
 lesson.savefig(fig, "activations_backprop")
 
 # %% [markdown]
-# ## What the numbers say
-#
-# * The text's formulas and limits for sigmoid, ReLU and tanh, and its ReLU example, are right; their
-#   derivatives from minidl's autograd match the closed forms and finite differences.
-# * Backpropagation is the chain rule applied from the loss back to each parameter — traced above number
-#   by number. It computes gradients and changes nothing; the update is the optimizer's separate step.
-#   004B §2.1 describes this correctly; 004A §3.4 merges the two steps, and 004B §4.2(2)'s "passing
-#   updated parameters to the next layer" is not what happens.
-# * Through 10 sigmoid layers the gradient reaching the first layer is a tiny fraction of the last
-#   layer's (vanishing); ReLU with He initialisation keeps it the same size; ReLU with too large an
-#   initialisation makes it grow with depth (exploding). Both problems 001 §7 names are real, and the
-#   initialisation matters too (lesson 5).
-# * On digits with plain SGD, the sigmoid network lags far behind the ReLU and tanh ones in every seed.
+# ## What the numbers say · 结论
+
+# %%
+chance = 1 / len(np.unique(y_dig))
+sig_ratio = ratio[("sigmoid", "xavier")].mean()
+lesson.check(
+    "the sigmoid network does not train: within 5 points of chance in every seed",
+    bool(np.all(np.abs(final["sigmoid"] - chance) < 0.05)),
+    sigmoid=final["sigmoid"],
+    chance=chance,
+)
+lesson.conclude(
+    "教材给出的 sigmoid、ReLU、tanh 的极限和 ReLU 例子都对；自动微分的导数与闭式解、有限差分一致。",
+    "The text's limits of sigmoid, ReLU and tanh and its ReLU example are right; autograd's "
+    "derivatives match the closed forms and finite differences.",
+)
+lesson.conclude(
+    f"反向传播只计算梯度（backward() 后参数变化 {after_backward:g}），更新是优化器单独的一步；"
+    "004A §3.4 把两步混为一谈，004B §4.2(2) 的“把更新后的参数传给下一层”不是实际发生的事。",
+    f"Backpropagation only computes gradients (parameters change by {after_backward:g} in "
+    "backward()); the update is the optimizer's separate step. 004A §3.4 merges the two; 004B "
+    "§4.2(2)'s “passing updated parameters on” is not what happens.",
+)
+lesson.conclude(
+    f"{depth} 层 sigmoid 网络中第一层梯度只有最后一层的 {sig_ratio:.1e}（梯度消失）；ReLU + He 初始化保持同量级；"
+    f"初始化加倍则梯度随深度增长（爆炸）。",
+    f"Through {depth} sigmoid layers the first layer's gradient is {sig_ratio:.1e} of the last's "
+    "(vanishing); ReLU with He init keeps it level; twice that init makes it grow (exploding).",
+)
+lesson.conclude(
+    f"sigmoid 网络根本没有训练起来：{epochs} 轮后验证准确率 {final['sigmoid'].mean():.3f}，"
+    f"等于随机猜测的 {chance:.3f}——它前几层的梯度已经消失了（上面测得的 {sig_ratio:.1e}）；"
+    f"ReLU 和 tanh 达到 {final['relu'].mean():.3f} 和 {final['tanh'].mean():.3f}。",
+    f"The sigmoid network does not train: validation accuracy {final['sigmoid'].mean():.3f} after "
+    f"{epochs} epochs is chance ({chance:.3f}) — its first layers get almost no gradient (the "
+    f"{sig_ratio:.1e} measured above). ReLU and tanh reach {final['relu'].mean():.3f} and "
+    f"{final['tanh'].mean():.3f}.",
+)
 
 # %%
 lesson.finish()

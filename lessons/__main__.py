@@ -1,7 +1,9 @@
 """Run the course: `python -m lessons list | run N [N ...] | run all [--fast] [--out DIR]`.
 
-Each lesson runs as its own process (`python lessons/NN_slug.py`), exactly as a reader would run it, with
-MINIDL_FAST and MINIDL_LESSONS_OUT set from the flags. Afterwards the runner reads each lesson's
+With no arguments it prints this help and the list of lessons. Each lesson runs as its own process
+(`python lessons/NN_slug.py`), exactly as a reader would run it, with MINIDL_FAST and MINIDL_LESSONS_OUT
+set from the flags. A full run writes to `<out>/NN_slug/`, a fast run to `<out>/fast/NN_slug/`, so a
+fast run never overwrites a full run's results; `list` shows the last measured time of each. Afterwards the runner reads each lesson's
 results.json and prints a summary: lessons passed, self-checks failed, textbook claims that disagree with
 what was computed. The exit status is 1 if any lesson crashed, wrote no results.json, or failed a
 self-check; textbook disagreements are findings about the text, not failures.
@@ -19,6 +21,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from ._course import lesson_dir
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -67,21 +71,26 @@ def select(lessons: list[Path], wanted: list[str]) -> list[Path]:
     return chosen
 
 
+def last_run(out: Path, slug: str, fast: bool) -> str:
+    """'12.3 s on <machine>' from the lesson's last results.json in that mode, or '' if none."""
+    res = lesson_dir(out, slug, fast) / "results.json"
+    try:
+        r = json.loads(res.read_text(encoding="utf-8"))
+        return f"{r['seconds']} s" + (f" on {r['machine']}" if r.get("machine") else "")
+    except (OSError, ValueError, KeyError):
+        return ""
+
+
 def cmd_list(lessons: list[Path], out: Path) -> int:
-    """Print number, title, sections and runtime (stated, and last measured when available)."""
+    """Print number, title, sections, the header's time and the last measured times (full, fast)."""
     for p in lessons:
         h = read_header(p)
-        last = ""
-        res = out / p.stem / "results.json"
-        if res.exists():
-            try:
-                r = json.loads(res.read_text(encoding="utf-8"))
-                last = f"; last run {r['seconds']} s ({'fast' if r['fast'] else 'full'})"
-            except (ValueError, KeyError):
-                last = ""
         print(f"{h['number']}  {h['title']}")
         print(f"    sections: {h['sections']}")
-        print(f"    time: {h['time']}{last}")
+        print(f"    time: {h['time']}")
+        for mode, fast in (("full", False), ("fast", True)):
+            last = last_run(out, p.stem, fast)
+            print(f"    last {mode} run: {last or 'none yet'}")
     return 0
 
 
@@ -111,7 +120,7 @@ def cmd_run(lessons: list[Path], out: Path, fast: bool, quiet: bool) -> int:
     summary = []
     for i, path in enumerate(lessons, 1):
         print(f"\n[{i}/{len(lessons)}] {path.stem} ({'fast' if fast else 'full'} mode)", flush=True)
-        res = out / path.stem / "results.json"
+        res = lesson_dir(out, path.stem, fast) / "results.json"
         res.unlink(missing_ok=True)  # a stale file must not pass for this run's results
         status, seconds = run_one(path, env, quiet)
         record = json.loads(res.read_text(encoding="utf-8")) if res.exists() else None
@@ -158,13 +167,15 @@ def cmd_run(lessons: list[Path], out: Path, fast: bool, quiet: bool) -> int:
     print(f"Textbook claims that disagree with what was computed: {len(disagreements)}")
     for d in disagreements:
         print(f"  - {d}")
-    print(f"Output: {out}")
+    print(f"Output: {lesson_dir(out, '', fast)}")
     return 1 if failures or broken else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lessons", description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=["list", "run"], help="list the lessons, or run some")
+    parser.add_argument(
+        "command", nargs="?", choices=["list", "run"], help="list the lessons, or run some"
+    )
     parser.add_argument("which", nargs="*", help="lesson numbers or slugs, or 'all' (for run)")
     parser.add_argument(
         "--fast", action="store_true", help="small epochs and sweeps (MINIDL_FAST=1)"
@@ -181,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out = (args.out or Path(os.environ.get("MINIDL_LESSONS_OUT") or HERE / "_output")).resolve()
     fast = args.fast or os.environ.get("MINIDL_FAST", "").strip().lower() not in ("", "0", "false")
+    if args.command is None:  # no arguments: say how to use it, and what there is
+        parser.print_help()
+        print()
+        return cmd_list(lessons, out)
     if args.command == "list":
         return cmd_list(lessons, out)
     if not args.which:

@@ -2,20 +2,26 @@
 
 Every lesson creates one `Lesson`, records what it measured, and calls `finish()`:
 
-    lesson = Lesson("01_gradient_descent", "Gradient descent by hand")
+    lesson = Lesson("01_gradient_descent", "Gradient descent by hand", "手算梯度下降")
     lesson.result("theta_1", theta1)                      # a measured result
     lesson.check("converges below alpha=1", ok, rate=r)   # a self-check: the lesson's conclusion
     lesson.textbook("004A §4.2", "θ1 = ... = 2.02", "the new parameter is 2.02",
                     computed=theta1, claimed=2.02, tol=1e-9)   # the text's claim beside the value
-    lesson.savefig(fig, "trajectories")
+    lesson.savefig(fig, "trajectories")                   # saved as PNG (and shown in a notebook)
+    lesson.conclude("中文结论", f"English conclusion with {value:.3g}")   # computed numbers only
     lesson.finish()                                       # prints tables, writes results.json
 
-`finish()` writes `results.json` into the lesson's output folder (default `lessons/_output/NN_slug/`,
-or `$MINIDL_LESSONS_OUT/NN_slug/`) and exits with status 1 if a self-check failed, so a script run, the
-runner (`python -m lessons`) and the tests all see a failed conclusion as a failure.
+Each textbook check is printed where it is recorded (next to the prose it belongs to), and again in
+the table at the end. `finish()` writes `results.json` into the lesson's output folder and exits with
+status 1 if a self-check failed, so a script run, the runner (`python -m lessons`) and the tests all see
+a failed conclusion as a failure. The output folder is `lessons/_output/NN_slug/` (or
+`$MINIDL_LESSONS_OUT/NN_slug/`); a fast run writes to `.../fast/NN_slug/` instead, so it never
+overwrites the results of a full run.
 
-Fast mode (`MINIDL_FAST=1`, or `python -m lessons --fast`) shrinks epochs and sweeps; `lesson.pick(full,
-fast)` chooses between the two sizes so every check still runs on meaningful data.
+Fast mode (`MINIDL_FAST=1`, or `python -m lessons run N --fast`) shrinks epochs and sweeps;
+`lesson.pick(full, fast)` chooses between the two sizes so every check still runs on meaningful data.
+
+In a notebook kernel (jupytext + Jupyter), `savefig` saves the PNG and also displays the figure inline.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import importlib.util
 import json
 import math
 import os
+import platform
 import sys
 import time
 import unicodedata
@@ -38,11 +45,19 @@ REPO_ROOT = LESSONS_DIR.parent
 if importlib.util.find_spec("minidl") is None:
     sys.path.insert(0, str(REPO_ROOT))
 
+
+def in_notebook() -> bool:
+    """True inside a Jupyter (IPython kernel) session, where figures are shown inline."""
+    return "ipykernel" in sys.modules
+
+
 # Figures are files, not windows: use the Agg backend unless a notebook kernel shows them inline.
-if "ipykernel" not in sys.modules:
+if not in_notebook():
     import matplotlib
 
     matplotlib.use("Agg")
+
+VERDICT = {True: "agree 一致", False: "DISAGREE 不一致"}
 
 
 def fast_mode() -> bool:
@@ -54,6 +69,24 @@ def output_root() -> Path:
     """The folder that holds one output folder per lesson ($MINIDL_LESSONS_OUT or lessons/_output)."""
     env = os.environ.get("MINIDL_LESSONS_OUT", "").strip()
     return Path(env) if env else LESSONS_DIR / "_output"
+
+
+def lesson_dir(root: Path, slug: str, fast: bool) -> Path:
+    """Where a lesson's outputs go: <root>/<slug> for a full run, <root>/fast/<slug> for a fast one."""
+    return root / "fast" / slug if fast else root / slug
+
+
+def machine() -> str:
+    """A short description of this machine: CPU model, logical cores, OS (for the measured times)."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} logical cores, {platform.system()}"
 
 
 def to_jsonable(value: Any) -> Any:
@@ -112,19 +145,21 @@ def table(rows: list[list[Any]], headers: list[str]) -> str:
 class Lesson:
     """One lesson run: where its files go, what it measured, what it checked."""
 
-    def __init__(self, slug: str, title: str) -> None:
+    def __init__(self, slug: str, title: str, title_zh: str = "") -> None:
         self.slug = slug
         self.title = title
+        self.title_zh = title_zh
         self.fast = fast_mode()
-        self.out = output_root() / slug
+        self.out = lesson_dir(output_root(), slug, self.fast)
         self.out.mkdir(parents=True, exist_ok=True)
         self.results: dict[str, Any] = {}
         self.self_checks: list[dict[str, Any]] = []
         self.textbook_checks: list[dict[str, Any]] = []
+        self.conclusions: list[dict[str, str]] = []
         self.figures: list[str] = []
         self._t0 = time.perf_counter()
         mode = "fast" if self.fast else "full"
-        print(f"=== {slug}: {title} ({mode} mode) -> {self.out}")
+        print(f"=== {slug}: {title_zh} {title} ({mode} mode) -> {self.out}")
 
     # --- sizes -------------------------------------------------------------------------------
     def pick(self, full: Any, fast: Any) -> Any:
@@ -168,7 +203,8 @@ class Lesson:
         where: file and section, e.g. '004A §4.2 梯度下降算法举例'. claim: the text, quoted in Chinese;
         gloss: a short English gloss. For a numeric claim give `claimed` and `tol` (absolute): they
         agree when |computed - claimed| <= tol. Otherwise pass `agree` from a comparison the lesson
-        computed. A disagreement needs a one-line `explanation`.
+        computed. A disagreement needs a one-line `explanation`. The check is printed at once, so a
+        reader sees it beside the prose it belongs to.
         """
         if agree is None:
             if claimed is None or tol is None:
@@ -191,14 +227,28 @@ class Lesson:
                 "explanation": "" if agree else explanation,
             }
         )
+        shown = claimed if claimed is not None else "-"
+        print(f"  [T{len(self.textbook_checks)} {where}] “{claim}” — {gloss}")
+        print(f"      text says: {fmt(shown)} | computed: {fmt(computed)} | {VERDICT[agree]}")
+        if not agree:
+            print(f"      why not 原因: {explanation}")
         return agree
 
+    def conclude(self, zh: str, en: str) -> None:
+        """One conclusion of the lesson, in Chinese and English (format numbers from computed values)."""
+        self.conclusions.append({"zh": zh, "en": en})
+        print(f"* {zh}\n  {en}")
+
     def savefig(self, fig: Any, name: str) -> Path:
-        """Save a matplotlib figure as <out>/<name>.png and close it."""
+        """Save a matplotlib figure as <out>/<name>.png, show it inline in a notebook, close it."""
         import matplotlib.pyplot as plt
 
         path = self.out / f"{name}.png"
         fig.savefig(path, dpi=110, bbox_inches="tight")
+        if in_notebook():
+            from IPython.display import display
+
+            display(fig)  # closing below keeps the inline backend from showing it a second time
         plt.close(fig)
         self.figures.append(path.name)
         print(f"  figure: {path}")
@@ -222,21 +272,21 @@ class Lesson:
                 "-" if c["claimed"] is None else c["claimed"],
                 _short(c["computed"]),
                 "-" if c["tolerance"] is None else c["tolerance"],
-                "agree" if c["agree"] else "DISAGREE",
+                VERDICT[c["agree"]],
             ]
             for i, c in enumerate(self.textbook_checks)
         ]
-        heads = ["#", "where", "text says", "computed", "tol", "verdict"]
-        self.print_table(rows, heads, title="Textbook checks")
+        heads = ["#", "where 出处", "text says 原文", "computed 计算", "tol", "verdict 结论"]
+        self.print_table(rows, heads, title="Textbook checks 教材核对")
         for i, c in enumerate(self.textbook_checks):
             print(f"  T{i + 1}: “{c['claim']}” — {c['gloss']}")
             if _short(c["computed"]) != c["computed"]:
                 print(f"       computed: {c['computed']}")
             if not c["agree"]:
-                print(f"       why not: {c['explanation']}")
+                print(f"       why not 原因: {c['explanation']}")
 
     # --- the end -------------------------------------------------------------------------------
-    def finish(self) -> dict[str, Any]:
+    def finish(self) -> None:
         """Print the summary, write results.json, and exit with status 1 if a self-check failed."""
         self.print_textbook_checks()
         failed = [c["name"] for c in self.self_checks if not c["passed"]]
@@ -245,11 +295,14 @@ class Lesson:
         record = {
             "lesson": self.slug,
             "title": self.title,
+            "title_zh": self.title_zh,
             "fast": self.fast,
             "seconds": round(seconds, 2),
+            "machine": machine(),
             "results": self.results,
             "self_checks": self.self_checks,
             "textbook_checks": self.textbook_checks,
+            "conclusions": self.conclusions,
             "figures": self.figures,
         }
         path = self.out / "results.json"
@@ -263,4 +316,3 @@ class Lesson:
         if failed:
             print("FAILED self-checks: " + "; ".join(failed))
             raise SystemExit(1)
-        return record

@@ -1,13 +1,17 @@
 """The course runs: every lesson in fast mode, its self-checks pass, its results.json is complete.
 
 The lessons are run once, together, through the runner (`python -m lessons run all --fast`), exactly as a
-reader would. The runner itself is checked too: `list`, and a non-zero exit status when a lesson fails a
-self-check or crashes (fake lessons in a temporary folder, via --lessons-dir).
+reader would, and once each as a notebook (jupytext -> nbclient, from a folder outside the repository,
+so `from _course import Lesson` cannot be found from the working folder), which must show at least one
+inline image. The runner itself is checked too: `list`, no arguments, a fast run beside a full one, and
+a non-zero exit status when a lesson fails a self-check or crashes (fake lessons in a temporary folder,
+via --lessons-dir).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +20,19 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.py"))
-REQUIRED = {"lesson", "title", "fast", "seconds", "results", "self_checks", "textbook_checks"}
+REQUIRED = {
+    "lesson",
+    "title",
+    "title_zh",
+    "fast",
+    "seconds",
+    "machine",
+    "results",
+    "self_checks",
+    "textbook_checks",
+    "conclusions",
+    "figures",
+}
 TEXTBOOK_KEYS = {
     "where",
     "claim",
@@ -39,6 +55,11 @@ def runner(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     )
 
 
+def fast_dir(out: Path, lesson: Path) -> Path:
+    """Where a fast run of `lesson` writes (a full run writes to out/<slug>)."""
+    return out / "fast" / lesson.stem
+
+
 @pytest.fixture(scope="module")
 def course_run(tmp_path_factory):
     """Run every lesson in fast mode once; returns (process, output folder)."""
@@ -47,9 +68,14 @@ def course_run(tmp_path_factory):
     return proc, out
 
 
-def test_the_first_four_lessons_exist():
+def test_the_lessons_exist_in_order():
     numbers = [p.name[:2] for p in LESSONS]
-    assert numbers[:4] == ["01", "02", "03", "04"], numbers
+    assert numbers == [f"{n:02d}" for n in range(1, len(numbers) + 1)], numbers
+
+
+def test_no_path_outside_the_repository_is_mentioned():
+    for path in [*LESSONS, REPO / "lessons" / "README.md", REPO / "lessons" / "_course.py"]:
+        assert "../shared" not in path.read_text(encoding="utf-8"), path.name
 
 
 def test_run_all_fast_succeeds(course_run):
@@ -62,7 +88,7 @@ def test_run_all_fast_succeeds(course_run):
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
 def test_lesson_results_are_complete(course_run, lesson):
     _, out = course_run
-    path = out / lesson.stem / "results.json"
+    path = fast_dir(out, lesson) / "results.json"
     assert path.exists(), f"{lesson.stem} wrote no results.json"
     record = json.loads(path.read_text(encoding="utf-8"))
     assert REQUIRED <= set(record), REQUIRED - set(record)
@@ -76,10 +102,44 @@ def test_lesson_results_are_complete(course_run, lesson):
         assert TEXTBOOK_KEYS <= set(c), TEXTBOOK_KEYS - set(c)
         assert c["claim"] and c["where"] and isinstance(c["agree"], bool)
         assert c["agree"] or c["explanation"], f"disagreement without explanation: {c['claim']}"
+    assert record["title_zh"], "no Chinese title"
+    assert record["conclusions"], "no conclusions"
+    for c in record["conclusions"]:
+        assert c["zh"] and c["en"], c
     assert record["figures"], "no figure"
     for name in record["figures"]:
-        png = out / lesson.stem / name
+        png = fast_dir(out, lesson) / name
         assert png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_runs_as_a_notebook_with_inline_figures(lesson, tmp_path, monkeypatch):
+    """jupytext turns the script into a notebook; nbclient runs it in a kernel started outside lessons/."""
+    jupytext = pytest.importorskip("jupytext")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    monkeypatch.setenv("MINIDL_FAST", "1")
+    monkeypatch.setenv("MINIDL_LESSONS_OUT", str(tmp_path / "out"))
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # minidl and the lessons package importable as when installed; lessons/ itself is not on the path
+    paths = [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
+    nb = jupytext.read(lesson)
+    client = nbclient.NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+    )
+    client.execute()
+    outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    assert not errors, errors[0]["evalue"] if errors else ""
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert images, "the notebook shows no figure"
+    record = json.loads((fast_dir(tmp_path / "out", lesson) / "results.json").read_text("utf-8"))
+    assert all(c["passed"] for c in record["self_checks"]), record["self_checks"]
+    text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    assert "[T1 " in text or not record["textbook_checks"], "textbook checks are not printed inline"
 
 
 def test_list_shows_every_lesson():
@@ -94,6 +154,30 @@ def test_list_shows_every_lesson():
         )
         assert f"{lesson.name[:2]}  {title}" in proc.stdout
     assert proc.stdout.count("sections: ") == len(LESSONS)
+    assert proc.stdout.count("last full run: ") == len(LESSONS)
+    assert proc.stdout.count("last fast run: ") == len(LESSONS)
+    assert "2-core machine" not in proc.stdout
+
+
+def test_no_arguments_prints_help_and_the_list():
+    proc = runner()
+    assert proc.returncode == 0, proc.stderr
+    assert "usage: python -m lessons" in proc.stdout
+    assert "01  " in proc.stdout and proc.stdout.count("sections: ") == len(LESSONS)
+
+
+def test_a_fast_run_does_not_overwrite_a_full_run(tmp_path):
+    write_fake(tmp_path, 1, 'lesson.check("fast or full", True)')
+    out = tmp_path / "o"
+    full = runner("run", "1", "--lessons-dir", str(tmp_path), "--out", str(out))
+    assert full.returncode == 0, full.stdout + full.stderr
+    fast = runner("run", "1", "--fast", "--lessons-dir", str(tmp_path), "--out", str(out))
+    assert fast.returncode == 0, fast.stdout + fast.stderr
+    full_record = json.loads((out / "01_fake" / "results.json").read_text(encoding="utf-8"))
+    fast_record = json.loads((out / "fast" / "01_fake" / "results.json").read_text("utf-8"))
+    assert full_record["fast"] is False and fast_record["fast"] is True
+    listing = runner("list", "--lessons-dir", str(tmp_path), "--out", str(out))
+    assert listing.stdout.count(f" s on {full_record['machine']}") == 2, listing.stdout
 
 
 FAKE = """
@@ -103,7 +187,8 @@ FAKE = """
 # **Time:** instant
 # %%
 from _course import Lesson
-lesson = Lesson("{stem}", "Fake lesson {n}")
+lesson = Lesson("{stem}", "Fake lesson {n}", "假课 {n}")
+lesson.conclude("中文", "English")
 lesson.result("x", 1.0)
 {body}
 lesson.finish()
