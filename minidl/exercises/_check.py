@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import os
 import traceback
+import warnings
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
+from hypothesis.errors import Flaky
 
 from minidl.exercises.exercise import Exercise, get
 from minidl.exercises.report import STATUS_FAILED, STATUS_PASSED, STATUS_TODO, Failure, Report
@@ -246,7 +248,9 @@ def check_case(ex: Exercise, fn, case: dict) -> Failure | None:
     """Check the learner's `fn` on one case: no exception, inputs unchanged, outputs as expected."""
     args = copy_case(case)
     try:
-        got = ex.call(fn, args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            got = ex.call(fn, args)
     except NotImplementedError:
         raise _NotImplemented() from None
     except Exception as exc:  # the learner's bug, reported with its traceback
@@ -275,6 +279,11 @@ def check_case(ex: Exercise, fn, case: dict) -> Failure | None:
     failure = compare(ex, expected, got)
     if failure is not None:
         failure.case = case
+        messages = sorted(
+            {str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)}
+        )
+        if messages:  # e.g. "overflow encountered in exp": often the cause of a nan
+            failure.details.append("  NumPy warned during your call: " + "; ".join(messages))
         failure.outputs = (got, expected)  # for the hints, computed once on the smallest case
     return failure
 
@@ -345,12 +354,35 @@ def check(exercise: str | Exercise, fn) -> Report:
                 return Report(ex.name, STATUS_FAILED, count[0], failure)
     except _NotImplemented:
         return Report(ex.name, STATUS_TODO, count[0])
-    except _Failed as failed:
+    except (_Failed, Flaky) as error:
+        failed = _failed_inside(error)
+        if isinstance(error, Flaky) or failed is None:
+            # failed once, passed when hypothesis ran the same case again: not deterministic
+            failure = Failure(
+                "determinism",
+                "your function failed a case once and passed it when run again on the same "
+                "inputs: its results vary from call to call (global random state? caching?)",
+                details=[]
+                if failed is None
+                else ["the first run:"] + str(failed.failure).splitlines(),
+            )
+            return Report(ex.name, STATUS_FAILED, count[0], failure)
         failure = failed.failure
         if failure.outputs is not None:
             failure.hints = failure.hints + mistake_hints(ex, failure.case, *failure.outputs)
         return Report(ex.name, STATUS_FAILED, count[0], failure)
     return Report(ex.name, STATUS_PASSED, count[0])
+
+
+def _failed_inside(error: BaseException) -> _Failed | None:
+    """The _Failed that a (possibly Flaky) hypothesis error carries, if any."""
+    if isinstance(error, _Failed):
+        return error
+    for inner in getattr(error, "exceptions", ()):
+        found = _failed_inside(inner)
+        if found is not None:
+            return found
+    return None
 
 
 __all__ = ["Failure", "Report", "check", "check_case", "compare", "copy_case", "run"]
