@@ -288,8 +288,29 @@ def check_case(ex: Exercise, fn, case: dict) -> Failure | None:
     return failure
 
 
-def mistake_hints(ex: Exercise, case: dict, got, expected) -> list[str]:
-    """Hints of the known mistakes whose output on `case` matches the learner's output."""
+def _match(ex: Exercise, wrong, case: dict, got_t: tuple, expected: tuple) -> str | None:
+    """ "exact" if the mistake's output on `case` equals the learner's, "shape" if only its shapes
+    do (and the learner's shapes are wrong), None otherwise or when the mistake doesn't show."""
+    tol_for = _tol_for(ex)
+    try:
+        out = _as_outputs(ex, run(ex, wrong, case))
+    except Exception:  # a mistake may be undefined on this case (e.g. shapes that don't fit)
+        return None
+    if values_close(expected, out, tol_for):
+        return None  # this mistake doesn't show on this case: it can't explain the failure
+    if values_close(out, got_t, tol_for):
+        return "exact"
+    if shapes_of(got_t) != shapes_of(expected) and shapes_of(out) == shapes_of(got_t):
+        return "shape"
+    return None
+
+
+def mistake_hints(ex: Exercise, case: dict, got, expected, others: tuple = ()) -> list[str]:
+    """Hints of the known mistakes whose output on `case` matches the learner's output.
+
+    When several match on the smallest case (on a tiny case different mistakes can give the same
+    numbers), the ones that also match on most of the other failing cases seen (`others`, pairs
+    of case and (learner's result, reference's result)) are kept."""
     if isinstance(got, _Raised):  # the learner's code raised: which mistakes raise the same?
         hints = []
         for hint, wrong in ex.mistakes.items():
@@ -300,20 +321,22 @@ def mistake_hints(ex: Exercise, case: dict, got, expected) -> list[str]:
                     hints.append(f"{hint} (this mistake raises the same error)")
         return hints
     got_t = _as_outputs(ex, got)
-    tol_for = _tol_for(ex)
-    exact, by_shape = [], []
-    for hint, wrong in ex.mistakes.items():
-        try:
-            out = _as_outputs(ex, run(ex, wrong, case))
-        except Exception:  # a mistake may be undefined on this case (e.g. shapes that don't fit)
-            continue
-        if values_close(expected, out, tol_for):
-            continue  # this mistake doesn't show on this case: it can't explain the failure
-        if values_close(out, got_t, tol_for):
-            exact.append(hint)
-        elif shapes_of(got_t) != shapes_of(expected) and shapes_of(out) == shapes_of(got_t):
-            by_shape.append(f"{hint} (your output has the shape this mistake gives)")
-    return exact or by_shape
+    found = {h: _match(ex, w, case, got_t, expected) for h, w in ex.mistakes.items()}
+    exact = [h for h, m in found.items() if m == "exact"]
+    if len(exact) > 1 and others:
+        score = {
+            h: sum(
+                _match(ex, ex.mistakes[h], c, _as_outputs(ex, g), e) == "exact"
+                for c, (g, e) in others
+                if not isinstance(g, _Raised)
+            )
+            for h in exact
+        }
+        exact = [h for h in exact if score[h] == max(score.values())]
+    if exact:
+        return exact
+    return [f"{h} (your output has the shape this mistake gives)" for h, m in found.items()
+            if m == "shape"]  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------ the check
@@ -325,11 +348,14 @@ def check(exercise: str | Exercise, fn) -> Report:
     """
     ex = exercise if isinstance(exercise, Exercise) else get(exercise)
     count = [0]
+    failing = []  # (case, (learner's result, reference's)) of some failing cases, for the hints
 
     def body(case):
         count[0] += 1
         failure = check_case(ex, fn, case)
         if failure is not None:
+            if failure.outputs is not None and len(failing) < 10:
+                failing.append((case, failure.outputs))
             raise _Failed(failure)
 
     test = given(ex.cases)(body)
@@ -369,7 +395,10 @@ def check(exercise: str | Exercise, fn) -> Report:
             return Report(ex.name, STATUS_FAILED, count[0], failure)
         failure = failed.failure
         if failure.outputs is not None:
-            failure.hints = failure.hints + mistake_hints(ex, failure.case, *failure.outputs)
+            others = tuple(f for f in failing if f[0] is not failure.case)
+            failure.hints = failure.hints + mistake_hints(
+                ex, failure.case, *failure.outputs, others=others
+            )
         return Report(ex.name, STATUS_FAILED, count[0], failure)
     return Report(ex.name, STATUS_PASSED, count[0])
 
