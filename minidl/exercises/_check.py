@@ -55,10 +55,8 @@ class _Raised:
         self.kind, self.message = type(exc), str(exc)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, _Raised) and (self.kind, self.message) == (
-            other.kind,
-            other.message,
-        )
+        same = isinstance(other, _Raised) and self.kind is other.kind
+        return same and self.message == other.message
 
 
 class _NotImplemented(Exception):
@@ -90,6 +88,23 @@ def _same(a, b) -> bool:
     if isinstance(a, list):
         return isinstance(b, list) and len(a) == len(b) and all(map(_same, a, b))
     return True
+
+
+def _change(name: str, before, after) -> str:
+    """Where an input array was changed by the call, for a report."""
+    if not (isinstance(before, np.ndarray) and isinstance(after, np.ndarray)):
+        return f"  `{name}` was replaced or changed in place"
+    if before.shape != after.shape or before.dtype != after.dtype:
+        return f"  `{name}` was {before.dtype} {before.shape}, is now {after.dtype} {after.shape}"
+    diff = np.abs(after.astype(np.float64) - before.astype(np.float64))
+    diff = np.where(np.isnan(diff), np.inf, diff)
+    i = tuple(int(j) for j in np.unravel_index(int(np.argmax(diff)), diff.shape))
+    where = f" at index {i}" if i else ""
+    return (
+        f"  `{name}`{where} was {float(before[i]):.17g} before the call and "
+        f"{float(after[i]):.17g} after it ({int(np.count_nonzero(diff))} of {diff.size} "
+        f"elements changed)"
+    )
 
 
 def _as_outputs(ex: Exercise, out) -> tuple:
@@ -267,6 +282,7 @@ def check_case(ex: Exercise, fn, case: dict) -> Failure | None:
             return Failure(
                 "in-place mutation",
                 f"the call changed its input(s) {', '.join(f'`{k}`' for k in changed)}",
+                [_change(k, case[k], args[k]) for k in changed],
                 case=case,
                 hints=[MUTATION_HINT],
             )
