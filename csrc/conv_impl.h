@@ -9,8 +9,9 @@
  * W^T and col^T are strided views handed to the GEMM, which reads them while packing: no transposes.
  * With at least as many images as threads, threads take whole images (each runs a 1-thread GEMM on
  * its own scratch); otherwise the images run one after another and the GEMM uses the threads.
- * Images are handed out one at a time (schedule(dynamic)): when another process takes a core
- * away from one thread, the other thread does more images instead of waiting for it.
+ * Scratch memory is allocated before the threads start; a failed allocation returns
+ * MINIDL_ERR_NOMEM. Results are bit-identical from run to run and for every thread count (see
+ * conv2d_backward_weight for the one sum across images).
  */
 #define CV_CAT_(x, y) x##y
 #define CV_CAT(x, y) CV_CAT_(x, y)
@@ -101,115 +102,148 @@ static void CV_LOCAL(split_threads_)(const minidl_conv_shape *s, int nthreads, i
                                      int *inner)
 {
     const double macs = (double)s->n * s->f * s->oh * s->ow * s->c * s->kh * s->kw;
-    if (macs < 1e6)
-        nthreads = 1;
+    nthreads = macs < 1e6 ? 1 : minidl_team(nthreads);
     *outer = s->n >= nthreads ? nthreads : 1;
     *inner = s->n >= nthreads ? 1 : nthreads;
 }
 
-void CV_NAME(conv2d_forward)(const minidl_conv_shape *s, const CV_T *x, const CV_T *w,
-                             const CV_T *bias, CV_T *y, int nthreads)
+#ifdef _OPENMP
+#define CV_THREAD omp_get_thread_num()
+#else
+#define CV_THREAD 0
+#endif
+
+int CV_NAME(conv2d_forward)(const minidl_conv_shape *s, const CV_T *x, const CV_T *w,
+                            const CV_T *bias, CV_T *y, int nthreads)
 {
     const int64_t ckk = s->c * s->kh * s->kw, ohw = s->oh * s->ow;
     const int pointwise = CV_LOCAL(is_pointwise_)(s);
-    int outer, inner;
+    int outer, inner, failed = 0;
     CV_LOCAL(split_threads_)(s, nthreads, &outer, &inner);
+    /* one im2col buffer per thread, allocated before the threads start */
+    CV_T *cols = pointwise ? NULL : minidl_alloc(outer * ckk * ohw, sizeof(CV_T));
+    if (!pointwise && !cols)
+        return MINIDL_ERR_NOMEM;
 
+    /* Images are handed out one at a time (schedule(dynamic)): when another process takes a core
+     * away from one thread, the other does more images instead of waiting. Each image's output is
+     * computed by one thread in a fixed order, so the result does not depend on who took it. */
 #pragma omp parallel num_threads(outer) if (outer > 1)
     {
-        CV_T *col = pointwise ? NULL : minidl_aligned_alloc(ckk * ohw * sizeof(CV_T));
+        CV_T *col = pointwise ? NULL : cols + CV_THREAD * ckk * ohw;
 #pragma omp for schedule(dynamic)
         for (int64_t n = 0; n < s->n; n++) {
             const CV_T *xn = x + n * s->c * s->h * s->w;
             CV_T *yn = y + n * s->f * ohw;
             if (!pointwise)
                 CV_LOCAL(im2col_)(s, xn, col);
-            /* (F, CKK) @ (CKK, OH*OW) -> (F, OH*OW) */
-            CV_GEMM(s->f, ohw, ckk, w, ckk, 1, pointwise ? xn : col, ohw, 1, yn, ohw, 0, inner);
+            /* (F, CKK) @ (CKK, OH*OW) -> (F, OH*OW); CKK = 0 (no input channels) gives zeros */
+            if (CV_GEMM(s->f, ohw, ckk, w, ckk, 1, pointwise ? xn : col, ohw, 1, yn, ohw, 0, inner))
+#pragma omp atomic write
+                failed = 1;
             if (bias)
                 for (int64_t f = 0; f < s->f; f++)
                     for (int64_t k = 0; k < ohw; k++)
                         yn[f * ohw + k] += bias[f];
         }
-        minidl_aligned_free(col);
     }
+    minidl_free(cols);
+    return failed ? MINIDL_ERR_NOMEM : MINIDL_OK;
 }
 
-void CV_NAME(conv2d_backward_input)(const minidl_conv_shape *s, const CV_T *gy, const CV_T *w,
-                                    CV_T *gx, int nthreads)
+int CV_NAME(conv2d_backward_input)(const minidl_conv_shape *s, const CV_T *gy, const CV_T *w,
+                                   CV_T *gx, int nthreads)
 {
     const int64_t ckk = s->c * s->kh * s->kw, ohw = s->oh * s->ow, chw = s->c * s->h * s->w;
     const int pointwise = CV_LOCAL(is_pointwise_)(s);
-    int outer, inner;
+    int outer, inner, failed = 0;
     CV_LOCAL(split_threads_)(s, nthreads, &outer, &inner);
+    CV_T *dcols = pointwise ? NULL : minidl_alloc(outer * ckk * ohw, sizeof(CV_T));
+    if (!pointwise && !dcols)
+        return MINIDL_ERR_NOMEM;
 
 #pragma omp parallel num_threads(outer) if (outer > 1)
     {
-        CV_T *dcol = pointwise ? NULL : minidl_aligned_alloc(ckk * ohw * sizeof(CV_T));
-#pragma omp for schedule(dynamic)
+        CV_T *dcol = pointwise ? NULL : dcols + CV_THREAD * ckk * ohw;
+#pragma omp for schedule(dynamic) /* images are independent: see conv2d_forward */
         for (int64_t n = 0; n < s->n; n++) {
             CV_T *gxn = gx + n * chw;
             /* W^T: (CKK, F) view of W with strides (1, CKK);  (CKK, F) @ (F, OH*OW) */
-            CV_GEMM(ckk, ohw, s->f, w, 1, ckk, gy + n * s->f * ohw, ohw, 1, pointwise ? gxn : dcol,
-                    ohw, 0, inner);
+            if (CV_GEMM(ckk, ohw, s->f, w, 1, ckk, gy + n * s->f * ohw, ohw, 1,
+                        pointwise ? gxn : dcol, ohw, 0, inner))
+#pragma omp atomic write
+                failed = 1;
             if (!pointwise) {
                 memset(gxn, 0, (size_t)chw * sizeof(CV_T));
                 CV_LOCAL(col2im_)(s, dcol, gxn);
             }
         }
-        minidl_aligned_free(dcol);
     }
+    minidl_free(dcols);
+    return failed ? MINIDL_ERR_NOMEM : MINIDL_OK;
 }
 
-void CV_NAME(conv2d_backward_weight)(const minidl_conv_shape *s, const CV_T *gy, const CV_T *x,
-                                     CV_T *gw, int nthreads)
+/* The weight gradient sums over images, so it is the one kernel whose threads must combine their
+ * work. To make the sum independent of scheduling, and of the thread count too, the images are cut
+ * into CV_CHUNKS fixed contiguous chunks (fewer when there are fewer images); chunk k sums its
+ * images in order into its own partial dW, whichever thread runs it, and the partials are then
+ * added in chunk order. 8 partials of (F, CKK) cost little next to the products themselves. */
+#ifndef CV_CHUNKS
+#define CV_CHUNKS 8
+#endif
+
+int CV_NAME(conv2d_backward_weight)(const minidl_conv_shape *s, const CV_T *gy, const CV_T *x,
+                                    CV_T *gw, int nthreads)
 {
-    const int64_t ckk = s->c * s->kh * s->kw, ohw = s->oh * s->ow;
+    const int64_t ckk = s->c * s->kh * s->kw, ohw = s->oh * s->ow, fckk = s->f * ckk;
     const int pointwise = CV_LOCAL(is_pointwise_)(s);
-    int outer, inner;
+    int outer, inner, failed = 0;
     CV_LOCAL(split_threads_)(s, nthreads, &outer, &inner);
-    /* one private (F, CKK) sum per thread, added up in thread order afterwards: no locks, and the
-     * same result on every run with the same thread count */
-    CV_T *partial = minidl_aligned_alloc(outer * s->f * ckk * sizeof(CV_T));
+    const int64_t chunks = minidl_min(s->n, CV_CHUNKS);
+    CV_T *partial = minidl_alloc(chunks * fckk, sizeof(CV_T));
+    CV_T *cols = pointwise ? NULL : minidl_alloc(outer * ckk * ohw, sizeof(CV_T));
+    if (!partial || (!pointwise && !cols)) {
+        minidl_free(partial);
+        minidl_free(cols);
+        return MINIDL_ERR_NOMEM;
+    }
     /* thin dW (LeNet's first layer: 6 x 25): the unpacked dot-product kernel is ~2.5x faster; from a
      * few thousand entries on, the packed GEMM wins (measured with benchmarks/bench_conv.py) */
-    const int dot = s->f * ckk <= 1024;
+    const int dot = fckk <= 1024;
 
 #pragma omp parallel num_threads(outer) if (outer > 1)
     {
-        int t = 0;
-#ifdef _OPENMP
-        t = omp_get_thread_num();
-#endif
-        CV_T *mine = partial + t * s->f * ckk;
-        CV_T *col = pointwise ? NULL : minidl_aligned_alloc(ckk * ohw * sizeof(CV_T));
-        int first = 1;
+        CV_T *col = pointwise ? NULL : cols + CV_THREAD * ckk * ohw;
 #pragma omp for schedule(dynamic)
-        for (int64_t n = 0; n < s->n; n++) {
-            const CV_T *xn = x + n * s->c * s->h * s->w;
-            if (!pointwise)
-                CV_LOCAL(im2col_)(s, xn, col);
-            const CV_T *gyn = gy + n * s->f * ohw, *cn = pointwise ? xn : col;
-            if (dot) /* (F, OH*OW) . (CKK, OH*OW): dot products along OH*OW, no packing */
-                CV_DOT(s->f, ckk, ohw, gyn, ohw, cn, ohw, mine, ckk, !first);
-            else /* col^T: (OH*OW, CKK) view with strides (1, OH*OW);  (F, OH*OW) @ (OH*OW, CKK) */
-                CV_GEMM(s->f, ckk, ohw, gyn, ohw, 1, cn, 1, ohw, mine, ckk, !first, inner);
-            first = 0;
+        for (int64_t k = 0; k < chunks; k++) {
+            CV_T *mine = partial + k * fckk;
+            for (int64_t n = s->n * k / chunks; n < s->n * (k + 1) / chunks; n++) {
+                const int first = n == s->n * k / chunks;
+                const CV_T *xn = x + n * s->c * s->h * s->w;
+                if (!pointwise)
+                    CV_LOCAL(im2col_)(s, xn, col);
+                const CV_T *gyn = gy + n * s->f * ohw, *cn = pointwise ? xn : col;
+                if (dot) /* (F, OH*OW) . (CKK, OH*OW): dot products along OH*OW, no packing */
+                    CV_DOT(s->f, ckk, ohw, gyn, ohw, cn, ohw, mine, ckk, !first);
+                else if (CV_GEMM(s->f, ckk, ohw, gyn, ohw, 1, cn, 1, ohw, mine, ckk, !first,
+                                 inner)) /* col^T: (OH*OW, CKK) view, strides (1, OH*OW) */
+#pragma omp atomic write
+                    failed = 1;
+            }
         }
-        if (first) /* this thread got no image */
-            memset(mine, 0, (size_t)(s->f * ckk) * sizeof(CV_T));
-        minidl_aligned_free(col);
     }
-    for (int64_t k = 0; k < s->f * ckk; k++) {
-        CV_T sum = 0;
-        for (int t = 0; t < outer; t++)
-            sum += partial[t * s->f * ckk + k];
-        gw[k] = sum;
+    for (int64_t e = 0; e < fckk; e++) {
+        CV_T sum = partial[e];
+        for (int64_t k = 1; k < chunks; k++)
+            sum += partial[k * fckk + e];
+        gw[e] = sum;
     }
-    minidl_aligned_free(partial);
+    minidl_free(cols);
+    minidl_free(partial);
+    return failed ? MINIDL_ERR_NOMEM : MINIDL_OK;
 }
 
-void CV_NAME(conv2d_backward_bias)(const minidl_conv_shape *s, const CV_T *gy, CV_T *gb)
+int CV_NAME(conv2d_backward_bias)(const minidl_conv_shape *s, const CV_T *gy, CV_T *gb)
 {
     const int64_t ohw = s->oh * s->ow;
     for (int64_t f = 0; f < s->f; f++)
@@ -223,6 +257,7 @@ void CV_NAME(conv2d_backward_bias)(const minidl_conv_shape *s, const CV_T *gy, C
                 sum += g[k];
             gb[f] += sum;
         }
+    return MINIDL_OK;
 }
 
 #undef CV_NAME
@@ -231,3 +266,4 @@ void CV_NAME(conv2d_backward_bias)(const minidl_conv_shape *s, const CV_T *gy, C
 #undef CV_SFX
 #undef CV_GEMM
 #undef CV_DOT
+#undef CV_THREAD

@@ -140,9 +140,17 @@ static void GD_SERIAL(const GD_UKR *uk, int64_t M, int64_t N, int64_t K, const G
     }
 }
 
-void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t csa, const GD_T *B,
-           int64_t rsb, int64_t csb, GD_T *C, int64_t ldc, int beta, int nthreads)
+int GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t csa, const GD_T *B,
+          int64_t rsb, int64_t csb, GD_T *C, int64_t ldc, int beta, int nthreads)
 {
+    if (M <= 0 || N <= 0)
+        return MINIDL_OK;
+    if (K <= 0) { /* an empty sum: C = 0 (or C unchanged when accumulating) */
+        if (!beta)
+            for (int64_t i = 0; i < M; i++)
+                memset(C + i * ldc, 0, (size_t)N * sizeof(GD_T));
+        return MINIDL_OK;
+    }
     const GD_UKR *uk = &GD_KERNELS[minidl_get_isa()];
     const int mr = uk->mr, nr = uk->nr;
     const int64_t MC = GD_MC / mr * mr, NC = (GD_NC + nr - 1) / nr * nr;
@@ -151,7 +159,7 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
     const int64_t mc_max = M < MC ? (M + mr - 1) / mr * mr : MC;
     const int64_t nc_max = N < NC ? (N + nr - 1) / nr * nr : NC;
     /* threads pay off only when each gets a few hundred thousand flops */
-    const int nt = (double)M * N * K < 1e6 ? 1 : nthreads;
+    const int nt = (double)M * N * K < 1e6 ? 1 : minidl_team(nthreads);
 
     /* Large products: a static split of C into nt slices, one per thread, each computed by the serial
      * loop nest with the thread's own packed blocks: no barrier at all (the shared queue below has
@@ -159,10 +167,16 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
      * leave one thread idle for a block in every step). Cut along the dimension with more tiles, at
      * whole tiles, so that the slices differ by at most one tile row or column. The price: a column
      * split packs all of A in every thread (a row split all of B), M*K copies against M*N*K/nt
-     * multiply-adds, negligible at these sizes. */
+     * multiply-adds, negligible at these sizes. Every tile of C sees the same k-blocks in the same
+     * order whichever slice it is in, so the result is the same for every thread count. */
     if (nt > 1 && (double)M * N * K >= GD_STATIC_MIN) {
         const int64_t mtiles = (M + mr - 1) / mr, ntiles = (N + nr - 1) / nr;
         const int by_cols = ntiles >= mtiles;
+        /* all scratch first, one block per thread (so a failure is reported before any work) */
+        const int64_t ap_size = kc_max * mc_max, bp_size = kc_max * nc_max;
+        GD_T *scratch = minidl_alloc(nt * (ap_size + bp_size), sizeof(GD_T));
+        if (!scratch)
+            return MINIDL_ERR_NOMEM;
 #pragma omp parallel num_threads(nt)
         {
 #ifdef _OPENMP
@@ -173,31 +187,32 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
             const int64_t tiles = by_cols ? ntiles : mtiles, size = by_cols ? nr : mr;
             const int64_t lo = minidl_min(tiles * t / nteam * size, by_cols ? N : M);
             const int64_t hi = minidl_min(tiles * (t + 1) / nteam * size, by_cols ? N : M);
+            GD_T *ap = scratch + t * (ap_size + bp_size), *bp = ap + ap_size;
             if (hi > lo) {
                 const int64_t m = by_cols ? M : hi - lo, n = by_cols ? hi - lo : N;
-                const int64_t nc_t = minidl_min((n + nr - 1) / nr * nr, nc_max);
-                GD_T *ap = minidl_aligned_alloc(kc_max * mc_max * sizeof(GD_T));
-                GD_T *bp = minidl_aligned_alloc(kc_max * nc_t * sizeof(GD_T));
                 if (by_cols)
                     GD_SERIAL(uk, M, n, K, A, rsa, csa, B + lo * csb, rsb, csb, C + lo, ldc, beta,
                               MC, NC, ap, bp);
                 else
                     GD_SERIAL(uk, m, N, K, A + lo * rsa, rsa, csa, B, rsb, csb, C + lo * ldc, ldc,
                               beta, MC, NC, ap, bp);
-                minidl_aligned_free(bp);
-                minidl_aligned_free(ap);
             }
         }
-        return;
+        minidl_free(scratch);
+        return MINIDL_OK;
     }
 
-    GD_T *bp = minidl_aligned_alloc(kc_max * nc_max * sizeof(GD_T));
+    /* the shared panel of B, then one block of A per thread */
+    GD_T *bp = minidl_alloc(kc_max * nc_max + nt * kc_max * mc_max, sizeof(GD_T));
+    if (!bp)
+        return MINIDL_ERR_NOMEM;
     const int64_t mblocks = (M + MC - 1) / MC;
     /* work items: (block of MC rows, chunk of the column panels). Whole row blocks when there are
      * at least four per thread: splitting them measured slower then (two threads on one block pack
      * it twice). With fewer, the column panels are cut into chunks (of at least four panels) to make
      * about eight items per thread, so that the last items leave little idle time and a thread that
-     * falls behind (another process took its core) is covered by the others. */
+     * falls behind (another process took its core) is covered by the others. Which thread runs an
+     * item changes from run to run, its arithmetic does not: each tile of C belongs to one item. */
     const int64_t npanels_max = (minidl_min(N, NC) + nr - 1) / nr;
     int64_t nchunks = 1;
     if (mblocks < 4 * nt)
@@ -206,7 +221,12 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
-        GD_T *ap = minidl_aligned_alloc(kc_max * mc_max * sizeof(GD_T)); /* this thread's A block */
+#ifdef _OPENMP
+        const int t = omp_get_thread_num();
+#else
+        const int t = 0;
+#endif
+        GD_T *ap = bp + kc_max * nc_max + t * kc_max * mc_max; /* this thread's A block */
         for (int64_t jc = 0; jc < N; jc += NC) {
             const int64_t nc = N - jc < NC ? N - jc : NC;
             const int64_t npanels = (nc + nr - 1) / nr;
@@ -238,9 +258,9 @@ void GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t 
                 }
             }
         }
-        minidl_aligned_free(ap);
     }
-    minidl_aligned_free(bp);
+    minidl_free(bp);
+    return MINIDL_OK;
 }
 
 #undef GD_PACK_A

@@ -1,22 +1,30 @@
 /* minidl C kernels: the interface Python sees (through cffi, which reads this file's declarations).
  *
  * Contract: the Python dispatcher (minidl/kernels/api.py) has validated everything. Every pointer is
- * a buffer of the stated size, 4-D arrays are C-contiguous NCHW, sizes are >= 1 and consistent. The
+ * a buffer of the stated size, 4-D arrays are C-contiguous NCHW, sizes are >= 0 (a channel count may be 0) and consistent. The
  * kernels write only into the output buffers they are handed and allocate only private scratch space.
- * `nthreads` is the OpenMP team size to use.
+ * `nthreads` is the OpenMP team size to use (clamped to 1 .. MINIDL_MAX_THREADS).
+ *
+ * Every kernel returns MINIDL_OK, or MINIDL_ERR_NOMEM when its scratch memory could not be
+ * allocated (it has then freed what it had; its output is unspecified). Python raises MemoryError.
+ * Results do not depend on how the threads are scheduled: every output element is computed by one
+ * thread in a fixed order, and the one reduction across threads (the conv weight gradient) sums a
+ * fixed partition of the images in a fixed order.
  */
 #ifndef MINIDL_KERNELS_H
 #define MINIDL_KERNELS_H
 #include <stdint.h>
 
+enum { MINIDL_OK = 0, MINIDL_ERR_NOMEM = 1, MINIDL_MAX_THREADS = 256 };
+
 /* C = A @ B (beta = 0) or C += A @ B (beta = 1). A is M x K with element strides (rsa, csa), B is
  * K x N with strides (rsb, csb): transposed or strided views need no copy. C is M x N, row stride ldc. */
-void minidl_sgemm(int64_t M, int64_t N, int64_t K, const float *A, int64_t rsa, int64_t csa,
-                  const float *B, int64_t rsb, int64_t csb, float *C, int64_t ldc, int beta,
-                  int nthreads);
-void minidl_dgemm(int64_t M, int64_t N, int64_t K, const double *A, int64_t rsa, int64_t csa,
-                  const double *B, int64_t rsb, int64_t csb, double *C, int64_t ldc, int beta,
-                  int nthreads);
+int minidl_sgemm(int64_t M, int64_t N, int64_t K, const float *A, int64_t rsa, int64_t csa,
+                 const float *B, int64_t rsb, int64_t csb, float *C, int64_t ldc, int beta,
+                 int nthreads);
+int minidl_dgemm(int64_t M, int64_t N, int64_t K, const double *A, int64_t rsa, int64_t csa,
+                 const double *B, int64_t rsb, int64_t csb, double *C, int64_t ldc, int beta,
+                 int nthreads);
 
 /* Convolution geometry, shared by the three conv kernels (OH, OW already computed by Python). */
 typedef struct {
@@ -26,41 +34,41 @@ typedef struct {
     int64_t sh, sw, ph, pw, dh, dw;
 } minidl_conv_shape;
 
-void minidl_conv2d_forward_f32(const minidl_conv_shape *s, const float *x, const float *w,
-                               const float *bias, float *y, int nthreads);
-void minidl_conv2d_forward_f64(const minidl_conv_shape *s, const double *x, const double *w,
-                               const double *bias, double *y, int nthreads);
-void minidl_conv2d_backward_input_f32(const minidl_conv_shape *s, const float *gy, const float *w,
-                                      float *gx, int nthreads);
-void minidl_conv2d_backward_input_f64(const minidl_conv_shape *s, const double *gy, const double *w,
-                                      double *gx, int nthreads);
-void minidl_conv2d_backward_weight_f32(const minidl_conv_shape *s, const float *gy, const float *x,
-                                       float *gw, int nthreads);
-void minidl_conv2d_backward_weight_f64(const minidl_conv_shape *s, const double *gy, const double *x,
-                                       double *gw, int nthreads);
-void minidl_conv2d_backward_bias_f32(const minidl_conv_shape *s, const float *gy, float *gb);
-void minidl_conv2d_backward_bias_f64(const minidl_conv_shape *s, const double *gy, double *gb);
+int minidl_conv2d_forward_f32(const minidl_conv_shape *s, const float *x, const float *w,
+                              const float *bias, float *y, int nthreads);
+int minidl_conv2d_forward_f64(const minidl_conv_shape *s, const double *x, const double *w,
+                              const double *bias, double *y, int nthreads);
+int minidl_conv2d_backward_input_f32(const minidl_conv_shape *s, const float *gy, const float *w,
+                                     float *gx, int nthreads);
+int minidl_conv2d_backward_input_f64(const minidl_conv_shape *s, const double *gy, const double *w,
+                                     double *gx, int nthreads);
+int minidl_conv2d_backward_weight_f32(const minidl_conv_shape *s, const float *gy, const float *x,
+                                      float *gw, int nthreads);
+int minidl_conv2d_backward_weight_f64(const minidl_conv_shape *s, const double *gy, const double *x,
+                                      double *gw, int nthreads);
+int minidl_conv2d_backward_bias_f32(const minidl_conv_shape *s, const float *gy, float *gb);
+int minidl_conv2d_backward_bias_f64(const minidl_conv_shape *s, const double *gy, double *gb);
 
 /* Pooling over planes: x is (NC, H, W), y and indices (NC, OH, OW). Indices are h*W + w. */
 typedef struct {
     int64_t nc, h, w, oh, ow, kh, kw, sh, sw, ph, pw;
 } minidl_pool_shape;
 
-void minidl_max_pool2d_forward_f32(const minidl_pool_shape *s, const float *x, float *y,
-                                   int64_t *indices, int nthreads);
-void minidl_max_pool2d_forward_f64(const minidl_pool_shape *s, const double *x, double *y,
-                                   int64_t *indices, int nthreads);
-void minidl_max_pool2d_backward_f32(const minidl_pool_shape *s, const float *gy,
-                                    const int64_t *indices, float *gx, int nthreads);
-void minidl_max_pool2d_backward_f64(const minidl_pool_shape *s, const double *gy,
-                                    const int64_t *indices, double *gx, int nthreads);
-void minidl_avg_pool2d_forward_f32(const minidl_pool_shape *s, const float *x, float *y, int nthreads);
-void minidl_avg_pool2d_forward_f64(const minidl_pool_shape *s, const double *x, double *y,
+int minidl_max_pool2d_forward_f32(const minidl_pool_shape *s, const float *x, float *y,
+                                  int64_t *indices, int nthreads);
+int minidl_max_pool2d_forward_f64(const minidl_pool_shape *s, const double *x, double *y,
+                                  int64_t *indices, int nthreads);
+int minidl_max_pool2d_backward_f32(const minidl_pool_shape *s, const float *gy,
+                                   const int64_t *indices, float *gx, int nthreads);
+int minidl_max_pool2d_backward_f64(const minidl_pool_shape *s, const double *gy,
+                                   const int64_t *indices, double *gx, int nthreads);
+int minidl_avg_pool2d_forward_f32(const minidl_pool_shape *s, const float *x, float *y, int nthreads);
+int minidl_avg_pool2d_forward_f64(const minidl_pool_shape *s, const double *x, double *y,
+                                  int nthreads);
+int minidl_avg_pool2d_backward_f32(const minidl_pool_shape *s, const float *gy, float *gx,
                                    int nthreads);
-void minidl_avg_pool2d_backward_f32(const minidl_pool_shape *s, const float *gy, float *gx,
-                                    int nthreads);
-void minidl_avg_pool2d_backward_f64(const minidl_pool_shape *s, const double *gy, double *gx,
-                                    int nthreads);
+int minidl_avg_pool2d_backward_f64(const minidl_pool_shape *s, const double *gy, double *gx,
+                                   int nthreads);
 
 /* Which micro-kernel the GEMM uses: 0 = generic C, 1 = AVX2+FMA, 2 = AVX-512F. minidl_set_isa
  * returns 0, or -1 when this CPU (or this build) cannot run that path. minidl_isa_supported tells. */

@@ -9,7 +9,7 @@ Layers (imports only go down): kernels -> autograd (Tensor, Function) -> ops -> 
 checks them all.
 """
 
-from minidl import dtypes, kernels, nn, ops, optim, random, testing
+from minidl import data, dtypes, kernels, nn, ops, optim, random, testing, utils
 from minidl.autograd import (
     Function,
     Tensor,
@@ -36,16 +36,29 @@ from minidl.creation import (
 )
 from minidl.dtypes import (
     bool_,
+    dtype,
     float16,
     float32,
     float64,
     get_default_dtype,
+    int8,
+    int16,
     int32,
     int64,
     set_default_dtype,
+    uint8,
 )
 from minidl.ops import *  # noqa: F403  (every op: md.exp, md.matmul, md.relu, ...)
 from minidl.random import manual_seed
 from minidl.serialization import load, save
 
 __version__ = "0.1.0"
+
+# PyTorch's dtype aliases. They shadow the builtins inside this module only, so they come last.
+float = float32  # noqa: A001
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+short = int16
+bool = bool_  # noqa: A001

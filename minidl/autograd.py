@@ -98,11 +98,10 @@ class set_grad_enabled(_GradMode):
 
 
 def as_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
-    """Convert `data` to a numeric numpy array by minidl's rules (no copy when none is needed).
-
-    Python scalars and lists of numbers take the default dtype (float32); lists of bools stay bool;
-    numpy arrays and numpy scalars keep their dtype. Object, string and complex data are refused.
-    """
+    """Convert `data` to a numeric numpy array by PyTorch's inference rules (no copy when none is
+    needed): Python bools become bool, Python ints int64, Python floats (and lists mixing ints and
+    floats) the default float dtype (float32); numpy arrays and numpy scalars keep their dtype.
+    Object, string and complex data are refused."""
     if isinstance(data, Tensor):
         arr = data.data
     elif isinstance(data, (np.ndarray, np.generic)):
@@ -110,30 +109,21 @@ def as_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
     else:
         try:
             arr = np.asarray(data)
-        except (ValueError, TypeError) as e:
+        except (ValueError, TypeError, OverflowError) as e:
             raise TypeError(
                 f"{where}: could not turn the data into an array ({e}); expected a number, a nested "
                 f"list of numbers with equal lengths, or a numpy array"
             ) from None
-        if arr.dtype.kind in "iuf" and dtype is None:
-            arr = arr.astype(dtypes.get_default_dtype())
+        if dtype is None and arr.dtype.kind in "iuf":
+            # NumPy makes Python floats float64 and ints the platform int; PyTorch's rule instead
+            arr = arr.astype(dtypes.get_default_dtype() if arr.dtype.kind == "f" else np.int64)
     if arr.dtype.kind not in "fiub":
         raise TypeError(
             f"{where}: data must be numeric (float, int or bool); received dtype {arr.dtype} "
             f"(from {type(data).__name__})"
         )
     if dtype is not None:
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(
-                f"{where}: argument `dtype` is not a dtype; received {dtype!r}"
-            ) from None
-        if dtype.kind not in "fiub":
-            raise TypeError(
-                f"{where}: argument `dtype` must be a float, int or bool dtype; received {dtype}"
-            )
-        arr = arr.astype(dtype, copy=False)
+        arr = arr.astype(dtypes.to_dtype(dtype, where), copy=False)
     return arr
 
 
@@ -165,45 +155,74 @@ class _Size(int):
 class Tensor:
     """An n-dimensional array (`.data`, a numpy array) that can record how it was computed.
 
-    `requires_grad=True` on a leaf asks autograd to accumulate dL/dtensor into `.grad` (a numpy array
-    of the same shape and dtype) when `backward()` is called on a result computed from it.
+    `requires_grad=True` on a leaf asks autograd to accumulate dL/dtensor into `.grad` (a Tensor of
+    the same shape and dtype, as in PyTorch) when `backward()` is called on a result computed from it.
     """
 
     __slots__ = (
         "data",
-        "grad",
+        "_grad",
         "requires_grad",
         "grad_fn",
         "_version",
         "_retains_grad",
         "_base",
+        "_hooks",
         "__weakref__",
     )
-    __array_ufunc__ = None  # make numpy hand `array + tensor` to Tensor.__radd__ instead of looping
 
     def __init__(self, data, dtype=None, requires_grad: bool = False):
-        self.data = np.array(as_array(data, dtype, "Tensor"), copy=True)
+        array = np.array(as_array(data, dtype, "Tensor"), copy=True)
         if requires_grad:
-            _check_can_require_grad(self.data.dtype, "Tensor")
-        self.requires_grad = bool(requires_grad)
-        self.grad = None
-        self.grad_fn = None
-        self._version = [0]  # bumped by in-place writes; shared with detach() and views
-        self._retains_grad = False
-        self._base = None  # for a view (reshape, permute, basic indexing): the tensor it looks into
+            _check_can_require_grad(array.dtype, "Tensor")
+        Tensor._init_fields(self, array, bool(requires_grad))
+
+    @staticmethod
+    def _init_fields(t: Tensor, array: np.ndarray, requires_grad=False, grad_fn=None, version=None):
+        """Set every field of a new tensor (also used by subclasses such as nn.Parameter)."""
+        t.data = array
+        t._grad = None
+        t.requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t._version = [0] if version is None else version  # bumped by in-place writes
+        t._retains_grad = False
+        t._base = None  # for a view (reshape, permute, basic indexing): the tensor it looks into
+        t._hooks = None  # functions registered by register_hook, run on this tensor's gradient
 
     @classmethod
     def _wrap(cls, array: np.ndarray, grad_fn=None, version=None) -> Tensor:
         """Wrap an array without copying or checking (internal: the result of an op)."""
         t = object.__new__(Tensor)
-        t.data = array
-        t.grad = None
-        t.requires_grad = grad_fn is not None
-        t.grad_fn = grad_fn
-        t._version = [0] if version is None else version
-        t._retains_grad = False
-        t._base = None
+        Tensor._init_fields(t, array, grad_fn is not None, grad_fn, version)
         return t
+
+    @property
+    def grad(self) -> Tensor | None:
+        """dL/dself accumulated by backward(): a Tensor of this tensor's shape and dtype, or None.
+
+        Assigning checks what PyTorch checks: a Tensor (or None) of the same shape and dtype."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"grad: assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__module__}.{type(value).__qualname__}; wrap arrays with "
+                    f"md.tensor(...)"
+                )
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"grad: attempting to assign a gradient of shape {value.shape} to a tensor of "
+                    f"shape {self.shape}; they must be the same shape"
+                )
+            if value.dtype != self.dtype:
+                raise RuntimeError(
+                    f"grad: attempting to assign a gradient of dtype {value.dtype} to a tensor of "
+                    f"dtype {self.dtype}; they must match (convert it with .to(dtype))"
+                )
+        self._grad = value
 
     # --- facts about the array ----------------------------------------------------------------------
     @property
@@ -264,6 +283,18 @@ class Tensor:
                 "tensor.detach().numpy() (or tensor.data)"
             )
         return self.data
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """NumPy meets a Tensor. An arithmetic ufunc called plainly (what `array + tensor` runs) gives
+        the minidl op, so it is recorded for autograd; any other ufunc (np.isfinite(t.grad),
+        np.exp(t), `array -= tensor`) computes on the arrays and returns NumPy's result."""
+        op = _UFUNC_OPS.get(ufunc) if method == "__call__" and not kwargs else None
+        if op is not None:
+            return getattr(_ops, op)(*inputs)
+        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(o.data if isinstance(o, Tensor) else o for o in kwargs["out"])
+        return getattr(ufunc, method)(*arrays, **kwargs)
 
     def __array__(self, dtype=None, copy=None):
         arr = self.data if dtype is None else self.data.astype(dtype, copy=False)
@@ -507,11 +538,23 @@ class Tensor:
     def mean(self, axis=None, keepdims=False, **kw):
         return _ops.mean(self, axis, keepdims, **kw)
 
-    def max(self, axis=None, keepdims=False, **kw):
-        return _ops.max(self, axis, keepdims, **kw)
+    def max(self, dim=None, keepdim=False, **kw):
+        return _ops.max(self, dim, keepdim, **kw)
 
-    def min(self, axis=None, keepdims=False, **kw):
-        return _ops.min(self, axis, keepdims, **kw)
+    def min(self, dim=None, keepdim=False, **kw):
+        return _ops.min(self, dim, keepdim, **kw)
+
+    def amax(self, dim=None, keepdim=False, **kw):
+        return _ops.amax(self, dim, keepdim, **kw)
+
+    def amin(self, dim=None, keepdim=False, **kw):
+        return _ops.amin(self, dim, keepdim, **kw)
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        return _ops.sort(self, dim, descending, stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return _ops.topk(self, k, dim, largest, sorted)
 
     def var(self, axis=None, keepdims=False, **kw):
         return _ops.var(self, axis, keepdims, **kw)
@@ -628,6 +671,25 @@ class Tensor:
         """A copy of the data that stays in the graph (the gradient passes straight through)."""
         return _ops.add(self, 0)
 
+
+# NumPy ufuncs that stand for a Tensor operator (see Tensor.__array_ufunc__)
+_UFUNC_OPS = {
+    np.add: "add",
+    np.subtract: "sub",
+    np.multiply: "mul",
+    np.true_divide: "div",
+    np.power: "pow",
+    np.matmul: "matmul",
+    np.negative: "neg",
+    np.maximum: "maximum",
+    np.minimum: "minimum",
+    np.equal: "eq",
+    np.not_equal: "ne",
+    np.less: "lt",
+    np.less_equal: "le",
+    np.greater: "gt",
+    np.greater_equal: "ge",
+}
 
 # ----------------------------------------------------------------------------------------------------
 # Function: the base of every differentiable primitive
@@ -837,10 +899,10 @@ def _fit_to_input(grad, meta, node: Function, index: int) -> np.ndarray:
 
 def _accumulate(leaf: Tensor, grad: np.ndarray) -> None:
     """leaf.grad += grad (a fresh copy the first time, so later += never writes into someone's array)."""
-    if leaf.grad is None:
-        leaf.grad = np.array(grad, dtype=leaf.dtype, copy=True)
+    if leaf._grad is None:
+        leaf._grad = Tensor._wrap(np.array(grad, dtype=leaf.dtype, copy=True))
     else:
-        leaf.grad += grad
+        leaf._grad.data += grad
 
 
 # The ops are built on Tensor and Function above; the operators on Tensor call them.

@@ -79,6 +79,16 @@ def test_scikit_learn_preprocessing_and_split_flow_into_a_loader():
     assert model(xb).shape == (16, 3)
 
 
+def test_scikit_learn_sparse_output_is_refused_with_a_hint():
+    from sklearn.preprocessing import OneHotEncoder
+
+    _, y = datasets.load_iris()
+    onehot = OneHotEncoder().fit_transform(y.reshape(-1, 1))  # a scipy sparse matrix
+    with pytest.raises(TypeError, match=r"TensorDataset: argument 0 is a scipy sparse.*toarray"):
+        TensorDataset(onehot, y)
+    assert TensorDataset(onehot.toarray(), y)[0][0].shape == (3,)
+
+
 # ---------------------------------------------------------------------------------------------------
 # IDX
 # ---------------------------------------------------------------------------------------------------

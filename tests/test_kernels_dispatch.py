@@ -123,3 +123,90 @@ def test_results_do_not_depend_on_the_backend_for_a_tiny_case():
 def test_c_backend_is_built_where_required():
     """CI sets MINIDL_REQUIRE_C=1: a missing extension must fail the run, not skip the C tests."""
     assert "c" in kernels.available_backends(), dispatch._missing.get("c")
+
+
+# ------------------------------------------------------------------------------ install messages
+def _without_c(monkeypatch) -> None:
+    """Pretend the C extension was not built."""
+    monkeypatch.setitem(dispatch._missing, "c", "the C extension is not built (test)")
+    monkeypatch.delitem(dispatch._modules, "c", raising=False)
+
+
+def test_asking_for_missing_c_says_how_to_get_it(monkeypatch):
+    _without_c(monkeypatch)
+    monkeypatch.setitem(
+        dispatch._missing, "c", f"not built (test); to get it, {dispatch.HOW_TO_GET_C}"
+    )
+    with pytest.raises(RuntimeError, match=r"C compiler with OpenMP.*reinstall minidl"):
+        kernels.set_backend("c")
+
+
+def test_auto_without_c_logs_one_info_line(monkeypatch, caplog):
+    _without_c(monkeypatch)
+    monkeypatch.setattr(dispatch, "_c_note_pending", True)
+    caplog.set_level("INFO", logger="minidl.kernels")
+    x, w = np.ones((1, 1, 4, 4)), np.ones((1, 1, 2, 2))
+    for _ in range(3):
+        kernels.conv2d(x, w)
+        kernels.max_pool2d(x, 2)
+    notes = [r for r in caplog.records if r.name == "minidl.kernels"]
+    assert len(notes) == 1 and notes[0].levelname == "INFO"
+    assert "without the C backend" in notes[0].getMessage()
+
+
+def test_main_says_how_to_get_missing_c(monkeypatch, capsys):
+    from minidl.kernels import __main__
+
+    _without_c(monkeypatch)
+    __main__.main()
+    assert "To get the C backend: install a C compiler with OpenMP" in capsys.readouterr().out
+
+
+def _fresh_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    """`code` in a new interpreter, without minidl's and OpenMP's environment variables unless given."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("MINIDL_", "GOMP_", "OMP_"))}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**base, **env},
+        cwd=REPO,
+        timeout=120,
+    )
+
+
+def test_import_is_quiet_even_with_info_logging():
+    done = _fresh_python("import logging; logging.basicConfig(level=logging.INFO); import minidl")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and done.stderr == ""
+
+
+# ------------------------------------------------------------------------------ OpenMP waiting
+def test_minidl_shortens_openmp_spinning_before_libgomp_loads():
+    """The mechanism behind "fast by default": GOMP_SPINCOUNT set before the C extension loaded."""
+    done = _fresh_python(
+        "import os, minidl; from minidl.kernels import threads; "
+        "print(os.environ.get('GOMP_SPINCOUNT')); print(threads.wait_policy()); "
+        "print(threads._libgomp_loaded())"
+    )
+    assert done.returncode == 0, done.stderr
+    spincount, policy, loaded = done.stdout.splitlines()
+    from minidl.kernels import threads as th
+
+    assert spincount == th.SPINCOUNT
+    assert "set by minidl" in policy
+    assert loaded == str("c" in kernels.available_backends())  # C (and so libgomp) loaded after
+
+
+@pytest.mark.parametrize("var", ["OMP_WAIT_POLICY", "GOMP_SPINCOUNT"])
+def test_a_users_openmp_wait_setting_is_respected(var):
+    value = "active" if var == "OMP_WAIT_POLICY" else "123456"
+    done = _fresh_python(
+        "import os, minidl; from minidl.kernels import threads; "
+        "print(os.environ.get('GOMP_SPINCOUNT')); print(threads.wait_policy())",
+        **{var: value},
+    )
+    assert done.returncode == 0, done.stderr
+    spincount, policy = done.stdout.splitlines()
+    assert spincount == (value if var == "GOMP_SPINCOUNT" else "None")
+    assert f"the user's {var}={value}" in policy

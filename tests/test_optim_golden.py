@@ -56,7 +56,7 @@ def set_grads(params, k: int, sign: float) -> None:
     """The generator's gradient schedule: p2 gets a gradient on even steps only."""
     theta = np.concatenate([p.data.ravel() for p in params])
     for i, (p, g) in enumerate(zip(params, split(sign * gradient(theta)))):
-        p.grad = None if (i == 2 and k % 2 == 1) else g.copy()
+        p.grad = None if (i == 2 and k % 2 == 1) else md.tensor(g.copy())
 
 
 def replay(case: dict, n_steps: int):
@@ -141,7 +141,7 @@ def test_against_live_pytorch_float32(name):
     for _ in range(10):
         for p, tp in zip(ours, theirs):
             g = rng.normal(size=p.shape).astype(np.float32)
-            p.grad = g
+            p.grad = md.tensor(g)
             tp.grad = torch.from_numpy(g.copy())
         opt.step()
         topt.step()

@@ -1,13 +1,15 @@
 """`python -m minidl.kernels`: which backends are built, the C code's instruction set, the thread count."""
 
 from . import dispatch
-from .threads import get_num_threads
+from .threads import get_num_threads, wait_policy
 
 
 def main() -> None:
     print(f"backends built:   {', '.join(dispatch.available_backends())}")
     for name, reason in dispatch._missing.items():
         print(f"  {name} missing: {reason}")
+    if "c" in dispatch._missing:
+        print(f"  To get the C backend: {dispatch.HOW_TO_GET_C}.")
     print(f"backend setting:  {dispatch.get_backend()}")
     for kernel in dispatch.AUTO_ORDER:
         print(f"  {kernel:7s} runs on {dispatch.backend_name_for(kernel)}")
@@ -25,6 +27,7 @@ def main() -> None:
             f"numba:            {numba.__version__}, threading layer {numba.config.THREADING_LAYER}"
         )
     print(f"threads:          {get_num_threads()}")
+    print(f"OpenMP waiting:   {wait_policy()}")
 
 
 if __name__ == "__main__":

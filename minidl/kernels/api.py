@@ -1,18 +1,25 @@
 """The kernels' public entry points: validate once, allocate the output, call the chosen backend.
 
 Everything a backend may trust is established here: float32 or float64 arrays of one dtype, the right
-ranks and shapes, C-contiguous buffers where a backend needs them (copying only when they are not), and
-a freshly allocated output. Errors name the function, the argument, what it got and what it expected.
+ranks and shapes, aligned C-contiguous buffers where a backend needs them (copying only when they are
+not: a view into a byte buffer at an odd offset is valid NumPy but not a valid C `float *`), sizes that
+fit in 64 bits, index arrays that point inside the image, and a freshly allocated output. Errors name
+the function, the argument, what it got and what it expected.
 
 Names and argument orders follow PyTorch: `conv2d`, `conv2d_input` and `conv2d_weight` mirror
 `torch.nn.functional.conv2d` and `torch.nn.grad.conv2d_input/conv2d_weight`.
 """
+
+import math
 
 import numpy as np
 
 from .dispatch import backend_for
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+# strides, paddings, dilations and kernel sizes above this are surely mistakes, and keep every size
+# the C code computes (OH = (H + 2*ph - ...) // sh + 1, and products of them) far from overflowing
+_MAX_GEOMETRY = 2**31 - 1
 
 IntPair = int | tuple[int, int]
 
@@ -49,16 +56,26 @@ def _pair(fn: str, name: str, v: object, minimum: int) -> tuple[int, int]:
         or len(pair) != 2
         or not all(isinstance(e, int | np.integer) and not isinstance(e, bool) for e in pair)
         or min(pair) < minimum
+        or max(pair) > _MAX_GEOMETRY
     ):
         raise ValueError(
-            f"{fn}: Argument `{name}` must be an int or a pair of ints >= {minimum}. "
+            f"{fn}: Argument `{name}` must be an int or a pair of ints >= {minimum} (and < 2**31). "
             f"Received: {name}={v!r}"
         )
     return int(pair[0]), int(pair[1])
 
 
 def _contiguous(a: np.ndarray) -> np.ndarray:
-    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
+    """`a` itself when it is C-contiguous and aligned (what the C and Numba kernels read), else a
+    copy that is (np.ascontiguousarray keeps a misaligned contiguous array as it is)."""
+    if a.flags.c_contiguous and a.flags.aligned:
+        return a
+    return np.array(a, order="C", copy=True)
+
+
+def _aligned(a: np.ndarray) -> np.ndarray:
+    """`a`, or an aligned copy when its data pointer or strides are not multiples of its item size."""
+    return a if a.flags.aligned else np.array(a, order="C", copy=True)
 
 
 def _out_size(fn, size, kernel, stride, padding, dilation, shapes: str) -> int:
@@ -100,6 +117,8 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     n = b.shape[1]
     if k == 0 or m == 0 or n == 0:
         return np.zeros((m, n), dtype=a.dtype)
+    if not (a.flags.aligned and b.flags.aligned):
+        a, b = _aligned(a), _aligned(b)
     out = np.empty((m, n), dtype=a.dtype)
     backend_for("gemm").gemm(a, b, out)
     return out
@@ -187,12 +206,20 @@ def _shape4(fn: str, name: str, shape: object) -> tuple[int, int, int, int]:
     if (
         not isinstance(shape, tuple | list)
         or len(shape) != 4
-        or not all(isinstance(s, int | np.integer) and s >= 0 for s in shape)
+        or not all(
+            isinstance(s, int | np.integer) and not isinstance(s, bool) and s >= 0 for s in shape
+        )
     ):
         raise ValueError(
             f"{fn}: Argument `{name}` must be 4 non-negative ints. Received: {name}={shape!r}"
         )
-    return tuple(int(s) for s in shape)
+    shape = tuple(int(s) for s in shape)
+    if math.prod(shape) * 8 >= 2**63:
+        raise ValueError(
+            f"{fn}: Argument `{name}` describes an array of more than 2**60 elements. "
+            f"Received: {name}={shape}"
+        )
+    return shape
 
 
 def conv2d_input(
@@ -254,7 +281,12 @@ def conv2d_bias(grad_output: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------------------------- pooling
 def _pool_args(fn, x_shape, kernel_size, stride, padding):
-    """PyTorch's rules: stride defaults to the kernel; padding at most half the kernel."""
+    """PyTorch's rules: stride defaults to the kernel; padding at most half the kernel; a non-empty
+    image (so that every window holds at least one real pixel: padding never wins a max)."""
+    if x_shape[2] < 1 or x_shape[3] < 1:
+        raise ValueError(
+            f"{fn}: the input's height and width must be >= 1. Received: input.shape={tuple(x_shape)}"
+        )
     kernel_size = _pair(fn, "kernel_size", kernel_size, 1)
     stride = kernel_size if stride is None else _pair(fn, "stride", stride, 1)
     padding = _pair(fn, "padding", padding, 0)
@@ -300,6 +332,33 @@ def max_pool2d(
     return out, indices
 
 
+def _check_pool_indices(fn, indices, input_size, k, s, p) -> None:
+    """Every index must be a pixel of the image, h*W + w with 0 <= h < H and 0 <= w < W, inside the
+    window it came from: the fast backends write gx[plane, index] without a bounds check, and an index
+    that is in its window but in the padding (or past the plane) would write into the next plane or
+    past the array."""
+    h, w = input_size[2:]
+    oh, ow = indices.shape[2:]
+    rows, cols = np.divmod(indices, w)
+    top = np.arange(oh)[:, None] * s[0] - p[0]  # the window's first row (may be padding)
+    left = np.arange(ow)[None, :] * s[1] - p[1]
+    bad = (
+        (indices < 0)
+        | (rows >= h)
+        | (rows < top)
+        | (rows >= top + k[0])
+        | (cols < left)
+        | (cols >= left + k[1])
+    )
+    if bad.any():
+        at = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{fn}: Argument `indices` holds positions outside their pooling windows or the image "
+            f"(each must be a pixel h*W + w of the {h}x{w} input inside its output position's "
+            f"window). Received: indices{list(at)}={int(indices[at])}"
+        )
+
+
 def max_pool2d_backward(
     grad_output, indices, input_size, kernel_size, stride=None, padding=0
 ) -> np.ndarray:
@@ -308,10 +367,15 @@ def max_pool2d_backward(
     input_size = _shape4(fn, "input_size", input_size)
     gy = _array(fn, "grad_output", grad_output, 4)
     k, s, p, (oh, ow) = _pool_args(fn, input_size, kernel_size, stride, padding)
-    if gy.shape != (*input_size[:2], oh, ow) or getattr(indices, "shape", None) != gy.shape:
+    if not isinstance(indices, np.ndarray):
+        raise TypeError(
+            f"{fn}: Argument `indices` must be a numpy.ndarray (the second result of max_pool2d). "
+            f"Received: {type(indices).__name__}"
+        )
+    if gy.shape != (*input_size[:2], oh, ow) or indices.shape != gy.shape:
         raise ValueError(
             f"{fn}: grad_output and indices must have the pooled shape {(*input_size[:2], oh, ow)}. "
-            f"Received: grad_output.shape={gy.shape}, indices.shape={getattr(indices, 'shape', None)}"
+            f"Received: grad_output.shape={gy.shape}, indices.shape={indices.shape}"
         )
     if indices.dtype != np.int64:
         raise TypeError(
@@ -320,19 +384,7 @@ def max_pool2d_backward(
     out = np.zeros(input_size, dtype=gy.dtype)
     if gy.size == 0:
         return out
-    # the fast backends write gx[indices] without a bounds check: make sure they are inside the window
-    # each came from (which also keeps them inside the image)
-    h, w = input_size[2:]
-    rows = indices // w - (np.arange(oh)[:, None] * s[0] - p[0])
-    cols = indices % w - (np.arange(ow)[None, :] * s[1] - p[1])
-    if (
-        indices.min() < 0
-        or rows.min() < 0
-        or rows.max() >= k[0]
-        or cols.min() < 0
-        or cols.max() >= k[1]
-    ):
-        raise ValueError(f"{fn}: Argument `indices` holds positions outside their pooling windows")
+    _check_pool_indices(fn, indices, input_size, k, s, p)
     backend_for("pool2d").max_pool2d_backward(_contiguous(gy), _contiguous(indices), out, k, s, p)
     return out
 

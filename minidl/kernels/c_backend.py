@@ -1,7 +1,8 @@
 """The C backend: thin cffi calls into the compiled kernels of csrc/ (extension `minidl._minidl_c`).
 
 Same functions and signatures as `reference.py`. The dispatcher has already checked dtypes, shapes and
-contiguity and allocated the outputs; this module only translates NumPy arrays into pointers and sizes.
+contiguity and allocated the outputs; this module only translates NumPy arrays into pointers and sizes,
+and turns the C functions' status codes into exceptions (MINIDL_ERR_NOMEM -> MemoryError).
 Importing it raises ImportError when the extension was not built, which the dispatcher reports.
 """
 
@@ -46,6 +47,14 @@ def _fn(name: str, dtype: np.dtype):
     return getattr(lib, f"minidl_{name}_{_SUFFIX[dtype]}")
 
 
+def _check(status: int, name: str) -> None:
+    """Raise MemoryError when a C kernel could not allocate its scratch memory."""
+    if status == lib.MINIDL_ERR_NOMEM:
+        raise MemoryError(f"{name}: the C kernel could not allocate its scratch memory")
+    if status != lib.MINIDL_OK:
+        raise RuntimeError(f"{name}: the C kernel failed with status {status}")
+
+
 # --------------------------------------------------------------------------------------------- GEMM
 def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     """out = a @ b. Any element strides (transposed or sliced views) are passed on as they are."""
@@ -57,10 +66,11 @@ def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     m, k = a.shape
     n = b.shape[1]
     gemm_fn = lib.minidl_sgemm if size == 4 else lib.minidl_dgemm
-    gemm_fn(
+    status = gemm_fn(
         m, n, k, _ptr(a), ra // size, ca // size, _ptr(b), rb // size, cb // size,
         _ptr(out), n, 0, get_num_threads(),
     )  # fmt: skip
+    _check(status, "matmul")
 
 
 # --------------------------------------------------------------------------------------------- conv2d
@@ -74,28 +84,29 @@ def _conv_shape(x_shape, w_shape, y_shape, stride, padding, dilation):
 def conv2d_forward(x, w, bias, out, stride, padding, dilation) -> None:
     """y = w * x + b (see reference.conv2d_forward)."""
     s = _conv_shape(x.shape, w.shape, out.shape, stride, padding, dilation)
-    _fn("conv2d_forward", x.dtype)(s, _ptr(x), _ptr(w), _ptr(bias), _ptr(out), get_num_threads())
+    fn = _fn("conv2d_forward", x.dtype)
+    _check(fn(s, _ptr(x), _ptr(w), _ptr(bias), _ptr(out), get_num_threads()), "conv2d")
 
 
 def conv2d_backward_input(grad_out, w, out, stride, padding, dilation) -> None:
     """dL/dx = col2im(w^T @ dL/dy) (see reference.conv2d_backward_input)."""
     s = _conv_shape(out.shape, w.shape, grad_out.shape, stride, padding, dilation)
     fn = _fn("conv2d_backward_input", w.dtype)
-    fn(s, _ptr(grad_out), _ptr(w), _ptr(out), get_num_threads())
+    _check(fn(s, _ptr(grad_out), _ptr(w), _ptr(out), get_num_threads()), "conv2d_input")
 
 
 def conv2d_backward_weight(grad_out, x, out, stride, padding, dilation) -> None:
     """dL/dw = sum_n dL/dy_n @ col_n^T (see reference.conv2d_backward_weight)."""
     s = _conv_shape(x.shape, out.shape, grad_out.shape, stride, padding, dilation)
     fn = _fn("conv2d_backward_weight", x.dtype)
-    fn(s, _ptr(grad_out), _ptr(x), _ptr(out), get_num_threads())
+    _check(fn(s, _ptr(grad_out), _ptr(x), _ptr(out), get_num_threads()), "conv2d_weight")
 
 
 def conv2d_backward_bias(grad_out, out) -> None:
     """dL/db[f] = sum_{n,i,j} dL/dy[n, f, i, j]."""
     n, f, oh, ow = grad_out.shape
     s = ffi.new("minidl_conv_shape *", {"n": n, "f": f, "oh": oh, "ow": ow})
-    _fn("conv2d_backward_bias", out.dtype)(s, _ptr(grad_out), _ptr(out))
+    _check(_fn("conv2d_backward_bias", out.dtype)(s, _ptr(grad_out), _ptr(out)), "conv2d_bias")
 
 
 # --------------------------------------------------------------------------------------------- pooling
@@ -110,26 +121,30 @@ def max_pool2d_forward(x, out, indices, kernel_size, stride, padding) -> None:
     """Window maxima and the flat positions of their (first) arg-max."""
     s = _pool_shape(x.shape, out.shape, kernel_size, stride, padding)
     fn = _fn("max_pool2d_forward", x.dtype)
-    fn(s, _ptr(x), _ptr(out), _ptr(indices), get_num_threads())
+    _check(fn(s, _ptr(x), _ptr(out), _ptr(indices), get_num_threads()), "max_pool2d")
 
 
 def max_pool2d_backward(grad_out, indices, out, kernel_size, stride, padding) -> None:
     """Route each output gradient to its window's arg-max."""
     s = _pool_shape(out.shape, grad_out.shape, kernel_size, stride, padding)
     fn = _fn("max_pool2d_backward", out.dtype)
-    fn(s, _ptr(grad_out), _ptr(indices), _ptr(out), get_num_threads())
+    _check(
+        fn(s, _ptr(grad_out), _ptr(indices), _ptr(out), get_num_threads()), "max_pool2d_backward"
+    )
 
 
 def avg_pool2d_forward(x, out, kernel_size, stride, padding) -> None:
     """Window means (zeros of the padding included)."""
     s = _pool_shape(x.shape, out.shape, kernel_size, stride, padding)
-    _fn("avg_pool2d_forward", x.dtype)(s, _ptr(x), _ptr(out), get_num_threads())
+    fn = _fn("avg_pool2d_forward", x.dtype)
+    _check(fn(s, _ptr(x), _ptr(out), get_num_threads()), "avg_pool2d")
 
 
 def avg_pool2d_backward(grad_out, out, kernel_size, stride, padding) -> None:
     """Each window's gradient shared equally among its KH*KW positions."""
     s = _pool_shape(out.shape, grad_out.shape, kernel_size, stride, padding)
-    _fn("avg_pool2d_backward", out.dtype)(s, _ptr(grad_out), _ptr(out), get_num_threads())
+    fn = _fn("avg_pool2d_backward", out.dtype)
+    _check(fn(s, _ptr(grad_out), _ptr(out), get_num_threads()), "avg_pool2d_backward")
 
 
 # --------------------------------------------------------------------------------------------- info

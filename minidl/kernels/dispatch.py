@@ -6,14 +6,29 @@ install time. When one is missing, the reason is kept so that asking for it expl
 
 Choosing: `set_backend(name)`, the context manager `use_backend(name)`, or the environment variable
 `MINIDL_BACKEND` (read once at import). The default is "auto".
+
+Importing stays quiet whatever is missing. Asking for a missing backend by name is an error that says
+how to get it; "auto" without C logs one INFO line (logger "minidl.kernels") the first time it runs a
+kernel that C would have run.
 """
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterator
 from types import ModuleType
 
-from . import reference
+from . import reference, threads  # noqa: F401  (threads first: it sets libgomp's spin before C loads)
+
+_log = logging.getLogger("minidl.kernels")
+
+# how to get the C backend, for the error of set_backend("c"), `python -m minidl.kernels` and the log
+HOW_TO_GET_C = (
+    "install a C compiler with OpenMP (Linux: gcc, e.g. `sudo apt install gcc`; macOS: Xcode's "
+    "clang with MINIDL_NO_OPENMP=1 for a single-threaded build), then reinstall minidl: "
+    "`pip install -e .` in the checkout (with MINIDL_REQUIRE_C=1 a failed build stops with the "
+    "compiler's error instead of falling back)"
+)
 
 BACKENDS = ("numpy", "numba", "c")
 
@@ -33,8 +48,7 @@ try:
     _modules["c"] = c_backend
 except ImportError as err:  # no compiled extension: no C compiler at install time, or not installed
     _missing["c"] = (
-        f"the C extension minidl._minidl_c is not built ({err}); rebuild with a C compiler: "
-        "`pip install -e .` (set MINIDL_REQUIRE_C=1 to make a failed build an error)"
+        f"the C extension minidl._minidl_c is not built ({err}); to get it, {HOW_TO_GET_C}"
     )
 
 # "auto": for each kernel, the built backends in order of speed, fastest first, from
@@ -101,12 +115,25 @@ def use_backend(name: str) -> Iterator[None]:
         _backend = previous
 
 
+_c_note_pending = "c" not in _modules  # "auto" has not yet said that it runs without C
+
+
+def _note_missing_c() -> None:
+    global _c_note_pending
+    _c_note_pending = False
+    reason = _missing.get("c", f"it is not built; to get it, {HOW_TO_GET_C}")
+    _log.info("minidl.kernels: 'auto' runs without the C backend: %s", reason)
+
+
 def backend_for(kernel: str) -> ModuleType:
     """The module that runs `kernel` ("gemm", "conv2d" or "pool2d") under the current setting."""
     if _backend != "auto":
         return _modules[_backend]
-    for name in AUTO_ORDER[kernel]:
+    order = AUTO_ORDER[kernel]
+    for name in order:
         if name in _modules:
+            if _c_note_pending and "c" in order[: order.index(name)]:
+                _note_missing_c()
             return _modules[name]
     return reference
 

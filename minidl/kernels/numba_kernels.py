@@ -3,15 +3,21 @@ Python syntax, compiled by Numba. Same functions and signatures as `reference.py
 
 Importing this module raises ImportError when Numba is missing, and the dispatcher reports it. The
 compiled code is cached on disk (cache=True), so only the first run of a fresh checkout pays the JIT
-compile. `fastmath` lets LLVM reorder the sums into SIMD lanes; `parallel` kernels split the images
-(conv) or planes (pooling) or row blocks (GEMM) over the threads set by `set_num_threads`.
+compile. `fastmath` lets LLVM reorder the sums into SIMD lanes, but only the reordering flags: full
+fastmath also assumes that no value is NaN or inf, which folds the max-pool's `v != v` NaN test to
+False and let a NaN vanish from its window. `parallel` kernels split the images (conv) or planes
+(pooling) or row blocks (GEMM) over the threads set by `set_num_threads`; every output element is
+computed by one thread, and the one sum across threads (conv weight gradient) uses a fixed partition,
+so results do not depend on scheduling or on the thread count.
 """
 
 import numba
 import numpy as np
 from numba import njit, prange
 
-_JIT = dict(cache=True, fastmath=True, nogil=True)
+_JIT = dict(cache=True, fastmath={"reassoc", "contract", "arcp", "nsz"}, nogil=True)
+# the conv weight gradient's images are summed in this many fixed chunks (see conv2d_backward_weight)
+CHUNKS = 8
 # GEMM blocks: summed dimension, rows (threads), columns. KB is long because every 4 x 2 tile ends
 # each KB slice with 8 horizontal vector sums and 8 updates of c, about as long as 256 steps of its k
 # loop: KB = 1024 cut that overhead (n = 1024..2048: 1.3x faster than 256); 4 rows of a (16 KB) stay
@@ -143,49 +149,64 @@ def _col2im(col, gx, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw):
                                 gx[c, hh, ww] += col[row, i * ow + j]
 
 
+# The conv kernels get their scratch memory (one im2col buffer per chunk of images) from the Python
+# wrappers: np.empty raises a clean MemoryError there, whereas a failed allocation inside a parallel
+# Numba region surfaces as a SystemError. Chunk t is the fixed run of images
+# [t*N // T, (t+1)*N // T): every image's result is computed by one thread, whichever it is.
 @njit(parallel=True, **_JIT)
-def _conv_forward(x, w2, bias, y, kh, kw, sh, sw, ph, pw, dh, dw, row_updates):
+def _conv_forward(x, w2, bias, y, scratch, kh, kw, sh, sw, ph, pw, dh, dw, row_updates):
     n_img, f = x.shape[0], w2.shape[0]
     oh, ow = y.shape[2], y.shape[3]
-    for n in prange(n_img):
-        yn = y[n].reshape(f, oh * ow)
-        if row_updates:
-            col = np.empty((w2.shape[1], oh * ow), dtype=x.dtype)
-            _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, False)
-            for k in range(f):
-                yn[k, :] = bias[k]  # the bias first, then the product accumulates onto it
-            _gemm_nn(w2, col, yn, True)  # (F, CKK) @ (CKK, OH*OW)
-        else:
-            patches = np.empty((oh * ow, w2.shape[1]), dtype=x.dtype)
-            _im2col(x[n], patches, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, True)
-            _gemm_nt(w2, patches, yn, 0, f, False)  # (F, CKK) @ (OH*OW, CKK)^T
-            for k in range(f):
-                yn[k, :] += bias[k]
+    chunks = scratch.shape[0]
+    for t in prange(chunks):
+        for n in range(t * n_img // chunks, (t + 1) * n_img // chunks):
+            yn = y[n].reshape(f, oh * ow)
+            if row_updates:
+                col = scratch[t].reshape(w2.shape[1], oh * ow)
+                _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, False)
+                for k in range(f):
+                    yn[k, :] = bias[k]  # the bias first, then the product accumulates onto it
+                _gemm_nn(w2, col, yn, True)  # (F, CKK) @ (CKK, OH*OW)
+            else:
+                patches = scratch[t].reshape(oh * ow, w2.shape[1])
+                _im2col(x[n], patches, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, True)
+                _gemm_nt(w2, patches, yn, 0, f, False)  # (F, CKK) @ (OH*OW, CKK)^T
+                for k in range(f):
+                    yn[k, :] += bias[k]
 
 
 @njit(parallel=True, **_JIT)
-def _conv_backward_input(gy, w2t, gx, kh, kw, sh, sw, ph, pw, dh, dw):
+def _conv_backward_input(gy, w2t, gx, scratch, kh, kw, sh, sw, ph, pw, dh, dw):
     n_img, f, oh, ow = gy.shape
-    for n in prange(n_img):
-        dcol = np.empty((w2t.shape[0], oh * ow), dtype=gy.dtype)
-        _gemm_nn(w2t, gy[n].reshape(f, oh * ow), dcol, False)  # (CKK, F) @ (F, OH*OW)
-        gx[n, :, :, :] = 0
-        _col2im(dcol, gx[n], kh, kw, oh, ow, sh, sw, ph, pw, dh, dw)
+    chunks = scratch.shape[0]
+    for t in prange(chunks):
+        dcol = scratch[t].reshape(w2t.shape[0], oh * ow)
+        for n in range(t * n_img // chunks, (t + 1) * n_img // chunks):
+            _gemm_nn(w2t, gy[n].reshape(f, oh * ow), dcol, False)  # (CKK, F) @ (F, OH*OW)
+            gx[n, :, :, :] = 0
+            _col2im(dcol, gx[n], kh, kw, oh, ow, sh, sw, ph, pw, dh, dw)
 
 
 @njit(parallel=True, **_JIT)
-def _conv_backward_weight(gy, x, partial, kh, kw, sh, sw, ph, pw, dh, dw):
+def _conv_backward_weight(gy, x, partial, scratch, kh, kw, sh, sw, ph, pw, dh, dw):
     """partial[t] = sum over the images of chunk t of gy_n @ col_n^T; the caller adds the chunks."""
     n_img, f, oh, ow = gy.shape
     chunks = partial.shape[0]
     ckk = partial.shape[2]
     for t in prange(chunks):
-        col = np.empty((ckk, oh * ow), dtype=x.dtype)
+        col = scratch[t].reshape(ckk, oh * ow)
         partial[t, :, :] = 0
         for n in range(t * n_img // chunks, (t + 1) * n_img // chunks):
             _im2col(x[n], col, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, False)
             # (F, OH*OW) @ (CKK, OH*OW)^T
             _gemm_nt(gy[n].reshape(f, oh * ow), col, partial[t], 0, f, True)
+
+
+def _scratch(n_img: int, ckk: int, ohw: int, dtype, chunks: int | None = None) -> np.ndarray:
+    """One (CKK * OH*OW) im2col buffer per chunk of images: one chunk per thread by default."""
+    if chunks is None:
+        chunks = max(1, min(numba.get_num_threads(), n_img))
+    return np.empty((chunks, ckk * ohw), dtype=dtype)
 
 
 def conv2d_forward(x, w, bias, out, stride, padding, dilation) -> None:
@@ -197,23 +218,32 @@ def conv2d_forward(x, w, bias, out, stride, padding, dilation) -> None:
     # there: dot products of length CKK (25 on LeNet's first layer) end each 4 x 2 tile with 8
     # horizontal sums after three vector steps (1.8x slower there). A larger col would stream from
     # L3 once per row of w (64@3x3 on 32x32x32: 1.4x slower), so there the dot-product form.
-    row_updates = w[0].size * out.shape[2] * out.shape[3] * x.itemsize <= 256 * 1024
-    _conv_forward(x, w.reshape(f, -1), b, out, kh, kw, *stride, *padding, *dilation, row_updates)
+    ohw = out.shape[2] * out.shape[3]
+    row_updates = w[0].size * ohw * x.itemsize <= 256 * 1024
+    scratch = _scratch(x.shape[0], w[0].size, ohw, x.dtype)
+    _conv_forward(
+        x, w.reshape(f, -1), b, out, scratch, kh, kw, *stride, *padding, *dilation, row_updates
+    )
 
 
 def conv2d_backward_input(grad_out, w, out, stride, padding, dilation) -> None:
     """dL/dx = col2im(w^T @ dL/dy) (see reference.conv2d_backward_input)."""
     f, _, kh, kw = w.shape
     w2t = np.ascontiguousarray(w.reshape(f, -1).T)  # (CKK, F), small
-    _conv_backward_input(grad_out, w2t, out, kh, kw, *stride, *padding, *dilation)
+    scratch = _scratch(out.shape[0], w[0].size, grad_out.shape[2] * grad_out.shape[3], w.dtype)
+    _conv_backward_input(grad_out, w2t, out, scratch, kh, kw, *stride, *padding, *dilation)
 
 
 def conv2d_backward_weight(grad_out, x, out, stride, padding, dilation) -> None:
-    """dL/dw = sum_n dL/dy_n @ col_n^T, summed per thread chunk then across chunks."""
+    """dL/dw = sum_n dL/dy_n @ col_n^T: each of CHUNKS fixed runs of images summed in order, then
+    the chunks in order, whichever thread ran each one (the same bits for every thread count)."""
     f, c, kh, kw = out.shape
-    chunks = max(1, min(numba.get_num_threads(), x.shape[0]))
+    chunks = max(1, min(CHUNKS, x.shape[0]))
     partial = np.empty((chunks, f, c * kh * kw), dtype=x.dtype)
-    _conv_backward_weight(grad_out, x, partial, kh, kw, *stride, *padding, *dilation)
+    scratch = _scratch(
+        x.shape[0], c * kh * kw, grad_out.shape[2] * grad_out.shape[3], x.dtype, chunks
+    )
+    _conv_backward_weight(grad_out, x, partial, scratch, kh, kw, *stride, *padding, *dilation)
     out[...] = partial.sum(axis=0).reshape(out.shape)
 
 

@@ -123,16 +123,24 @@ def conv2d_backward_bias(grad_out, out) -> None:
 def max_pool2d_forward(x, out, indices, kernel_size, stride, padding) -> None:
     """y[n, c, i, j] = max over the window of xpad; indices = flat position (h*W + w) of the arg-max in x.
 
-    Padding counts as -inf, so a window never picks it (the dispatcher ensures padding <= kernel/2,
-    so every window holds at least one real input). Ties go to the first position in row-major order.
+    Padding counts as -inf, and never wins, not even a tie with an all -inf window (the dispatcher
+    ensures padding <= kernel/2, so every window holds at least one real input). Ties go to the first
+    position in row-major order; a NaN propagates (the first NaN of the window is the arg-max).
     """
     n, c, h, w = x.shape
     kh, kw = kernel_size
     oh, ow = out.shape[2:]
     xpad = _pad(x, padding, value=-np.inf)
     win = im2col(xpad, kh, kw, oh, ow, stride, (1, 1)).reshape(n, c, kh * kw, oh, ow)
-    k = win.argmax(axis=2)  # argmax returns the first maximum: ties to the first
-    out[...] = np.take_along_axis(win, k[:, :, None], axis=2)[:, :, 0]
+    # which window positions are real pixels (1) and which are padding (0): (1, 1, KH*KW, OH, OW)
+    inside = im2col(_pad(np.ones((1, 1, h, w)), padding), kh, kw, oh, ow, stride, (1, 1)) > 0
+    inside = inside.reshape(1, 1, kh * kw, oh, ow)
+    best = win.max(axis=2, keepdims=True)  # a NaN in the window makes the max NaN
+    # the arg-max is the first real pixel equal to the max (or the first NaN): on a window whose
+    # pixels are all -inf, the padding's -inf ties with them and must not be chosen
+    hit = ((win == best) | (np.isnan(win) & np.isnan(best))) & inside
+    k = hit.argmax(axis=2)  # argmax of booleans: the first True
+    out[...] = best[:, :, 0]
     # window offset (p, q) of output (i, j) sits at input row i*sh + p - ph, column j*sw + q - pw
     p, q = np.divmod(k, kw)
     rows = np.arange(oh)[:, None] * stride[0] + p - padding[0]

@@ -1,14 +1,65 @@
-"""How many threads the kernels use: one setting shared by the C (OpenMP) and Numba backends.
+"""How many threads the kernels use, and how their idle threads wait.
 
-The C kernels receive the count as an argument on every call (an OpenMP `num_threads` clause), so the
-setting holds whichever Python thread calls them. Numba keeps a per-thread setting of its own, which
-`set_num_threads` forwards. NumPy's BLAS (OpenBLAS) is limited too when threadpoolctl is installed.
+The count: one setting shared by the C (OpenMP) and Numba backends. The C kernels receive it as an
+argument on every call (an OpenMP `num_threads` clause), so the setting holds whichever Python
+thread calls them. Numba keeps a per-thread setting of its own, which `set_num_threads` forwards.
+NumPy's BLAS (OpenBLAS) is limited too when threadpoolctl is installed. At most `MAX_THREADS`.
+
+The waiting: after a parallel region, OpenMP's worker threads spin for a while before they sleep, so
+that the next region starts without a wake-up. libgomp's default spin (300 000 iterations, about a
+millisecond) is made for programs that only run OpenMP code. A training step alternates our OpenMP
+kernels with NumPy's OpenBLAS (which has its own spinning pool) and with Python code: the spinning
+workers of one pool take the cores from the next one, and a 2-thread LeNet step ran 5x slower than a
+1-thread one. So, before libgomp is loaded (it reads its settings once, when it loads), this module
+sets GOMP_SPINCOUNT to a short spin, unless the user has set GOMP_SPINCOUNT or OMP_WAIT_POLICY
+themselves. `wait_policy()` says what is in force; `python -m minidl.kernels` prints it.
 """
 
 import os
 
+MAX_THREADS = 256  # the C kernels clamp to the same bound (MINIDL_MAX_THREADS in csrc/)
+# a spin of ~1000 iterations (a few microseconds) covers back-to-back regions of one kernel, and
+# lets the cores go before the next pool starts (measured on a LeNet step, benchmarks/bench_train.py)
+SPINCOUNT = "1000"
+
+
+def _libgomp_loaded() -> bool:
+    """Is a libgomp already mapped into this process (then its settings are fixed)?"""
+    try:
+        with open("/proc/self/maps") as maps:
+            return any("libgomp" in line for line in maps)
+    except OSError:  # not Linux: assume not, the variable is harmless if it comes too late
+        return False
+
+
+def _set_wait_policy() -> str:
+    if "GOMP_SPINCOUNT" in os.environ or "OMP_WAIT_POLICY" in os.environ:
+        chosen = {
+            k: os.environ[k] for k in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY") if k in os.environ
+        }
+        return f"the user's {', '.join(f'{k}={v}' for k, v in chosen.items())}"
+    if _libgomp_loaded():
+        return (
+            "libgomp's default (it was loaded before minidl, so minidl could not shorten the spin)"
+        )
+    os.environ["GOMP_SPINCOUNT"] = SPINCOUNT
+    return (
+        f"GOMP_SPINCOUNT={SPINCOUNT}, set by minidl (idle OpenMP threads spin briefly, then sleep)"
+    )
+
+
+_wait_policy = (
+    _set_wait_policy()
+)  # runs when minidl.kernels is imported, before the C extension loads
+
+
+def wait_policy() -> str:
+    """How idle OpenMP threads wait in this process: minidl's short spin, or the user's setting."""
+    return _wait_policy
+
+
 _num_threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-_num_threads = max(1, _num_threads or 1)
+_num_threads = max(1, min(_num_threads or 1, MAX_THREADS))
 _blas_limiter = None  # a threadpoolctl.ThreadpoolController limit, kept alive while it applies
 
 
@@ -18,10 +69,13 @@ def get_num_threads() -> int:
 
 
 def set_num_threads(n: int) -> None:
-    """Use `n` threads in the C and Numba kernels (and NumPy's BLAS when threadpoolctl is installed)."""
+    """Use `n` threads (1 <= n <= MAX_THREADS) in the C and Numba kernels (and in NumPy's BLAS
+    when threadpoolctl is installed). More threads than cores is allowed, but only slows down."""
     global _num_threads, _blas_limiter
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"set_num_threads: Argument `n` must be an int >= 1. Received: n={n!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_THREADS:
+        raise ValueError(
+            f"set_num_threads: Argument `n` must be an int in [1, {MAX_THREADS}]. Received: n={n!r}"
+        )
     _num_threads = n
     try:
         import numba

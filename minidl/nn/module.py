@@ -245,7 +245,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad[...] = 0
+                p.grad.zero_()
 
     # --- dtype ------------------------------------------------------------------------------------
     def to(self, dtype) -> Module:
@@ -261,7 +261,7 @@ class Module:
             if t.data.dtype.kind == "f":
                 t.data = t.data.astype(dtype)
                 if t.grad is not None:
-                    t.grad = t.grad.astype(dtype)
+                    t.grad = t.grad.to(dtype)
         return self
 
     def double(self) -> Module:

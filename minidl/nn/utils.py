@@ -107,9 +107,11 @@ def clip_grad_norm_(
     if not params:
         return Tensor(np.zeros((), np.float32))
     if math.isinf(norm_type):
-        total = max(float(np.max(np.abs(p.grad))) if p.grad.size else 0.0 for p in params)
+        total = max(float(np.max(np.abs(p.grad.data))) if p.grad.numel() else 0.0 for p in params)
     else:
-        norms = [np.linalg.norm(p.grad.reshape(-1).astype(np.float64), norm_type) for p in params]
+        norms = [
+            np.linalg.norm(p.grad.data.reshape(-1).astype(np.float64), norm_type) for p in params
+        ]
         total = float(np.linalg.norm(np.array(norms), norm_type))
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
@@ -129,4 +131,4 @@ def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0; received {clip_value}")
     for p in _param_list(parameters, "clip_grad_value_"):
         if p.grad is not None:
-            np.clip(p.grad, -clip_value, clip_value, out=p.grad)
+            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)

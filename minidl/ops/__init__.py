@@ -72,21 +72,33 @@ from minidl.ops.elementwise import (
 from minidl.ops.index import GetItem, IndexPut, getitem, index_put
 from minidl.ops.matmul import MatMul, matmul
 from minidl.ops.reduce import (
+    Amax,
+    Amin,
     LogSumExp,
-    Max,
     Mean,
-    Min,
+    Std,
     Sum,
     Var,
+    amax,
+    amin,
     argmax,
     argmin,
     logsumexp,
-    max,
     mean,
-    min,
     std,
     sum,
     var,
+)
+from minidl.ops.select import (
+    Gather,
+    ScatterAdd,
+    gather,
+    index_select,
+    max,
+    min,
+    scatter_add,
+    sort,
+    topk,
 )
 from minidl.ops.shape import (
     BroadcastTo,
@@ -119,8 +131,10 @@ __all__ = [
     # matmul
     "MatMul", "matmul",
     # reduce
-    "LogSumExp", "Max", "Mean", "Min", "Sum", "Var", "argmax", "argmin", "logsumexp", "max", "mean",
-    "min", "std", "sum", "var",
+    "Amax", "Amin", "LogSumExp", "Mean", "Std", "Sum", "Var", "amax", "amin", "argmax", "argmin",
+    "logsumexp", "mean", "std", "sum", "var",
+    # select
+    "Gather", "ScatterAdd", "gather", "index_select", "max", "min", "scatter_add", "sort", "topk",
     # shape
     "BroadcastTo", "Concatenate", "Pad", "Permute", "Reshape", "Stack", "broadcast_to", "cat",
     "concatenate", "expand", "flatten", "pad", "permute", "reshape", "split", "squeeze", "stack",

@@ -28,8 +28,7 @@ def _normalize_index(name: str, index) -> tuple:
                 p = p.astype(np.int64)
         if isinstance(p, (np.ndarray, np.generic)) and p.dtype.kind not in "iub":
             raise TypeError(
-                f"{name}: index arrays must hold integers or booleans; received dtype {p.dtype} "
-                f"(md.tensor of a list of numbers is float32 unless given dtype=md.int64)"
+                f"{name}: index arrays must hold integers or booleans; received dtype {p.dtype}"
             )
         basic = p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))
         if not basic and not isinstance(p, (np.ndarray, np.generic)):

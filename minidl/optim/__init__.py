@@ -12,7 +12,7 @@ A training step, as in PyTorch::
             optimizer.step()          # θ ← θ − α · (the optimizer's step direction)
         scheduler.step()              # then move α along the schedule
 
-Every update works on ``p.data`` (numpy, in place) and ``p.grad`` (numpy); none builds a graph.
+Every update works on ``p.data`` (numpy, in place) and ``p.grad.data`` (numpy); none builds a graph.
 """
 
 from minidl.optim import lr_scheduler

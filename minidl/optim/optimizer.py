@@ -234,7 +234,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad[...] = 0
+                    p.grad.zero_()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; parameters whose ``.grad`` is None are
@@ -252,7 +252,7 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = p.grad
+                grad = p.grad.data  # the rules below read NumPy arrays
                 if grad.shape != p.data.shape:
                     raise ValueError(
                         f"{self._name}.step: a parameter of shape {tuple(p.data.shape)} has a "

@@ -1,0 +1,24 @@
+"""Exercises: implement an algorithm yourself, and let minidl check it and say what is wrong.
+
+    python -m minidl.exercises list                     # name, topic, difficulty, lesson
+    python -m minidl.exercises start adam_step          # writes adam_step.py, a stub to fill in
+    python -m minidl.exercises check adam_step adam_step.py
+    python -m minidl.exercises check all my_solutions/  # every exercise found there
+
+or from Python / pytest:
+
+    from minidl.exercises import check
+    report = check("adam_step", my_adam_step)
+    assert report.passed, report       # the report prints as a diagnosis
+
+Each exercise checks the learner's function against minidl's own implementation on cases drawn by
+hypothesis (shapes with size-1 dims, strides and paddings, float32 and float64), and reports the
+first property that fails on the smallest failing case, with a hint when the output matches a known
+mistake (see each exercise's `mistakes`).
+"""
+
+from minidl.exercises._check import check
+from minidl.exercises.exercise import Exercise, all_exercises, get
+from minidl.exercises.report import Failure, Report
+
+__all__ = ["Exercise", "Failure", "Report", "all_exercises", "check", "get"]
