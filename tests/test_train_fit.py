@@ -355,3 +355,13 @@ def test_fit_on_a_minidl_dataloader():
 def test_ragged_input_is_refused_clearly():
     with pytest.raises(TypeError, match="not one array"):
         make_trainer().fit((np.zeros((4, 4)), np.zeros((4, 2))), np.zeros(4), verbose=0)
+
+
+def test_float64_model_trains_on_float64_inputs():
+    """Floating inputs are cast to the model's dtype (float32 by default, float64 here)."""
+    x, y = blobs()
+    model = mlp().double()
+    trainer = Trainer(model, nn.CrossEntropyLoss(), md.optim.SGD(model.parameters(), lr=0.1))
+    trainer.fit(x.astype(np.float64), y, epochs=1, verbose=0)
+    assert trainer.predict(x).dtype == np.float64
+    assert all(p.data.dtype == np.float64 for p in model.parameters())

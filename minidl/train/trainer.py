@@ -201,7 +201,7 @@ class Trainer:
         _check_validation_freq(validation_freq)
         train_batches, val_batches = fit_batches(
             x, y, batch_size, validation_split, validation_data, shuffle, class_weight,
-            sample_weight, self._shuffle_generator,
+            sample_weight, self._shuffle_generator, self._float_dtype(),
         )  # fmt: skip
         steps = steps_per_epoch or length(train_batches)
         callback_list, history = self._callback_list(callbacks, verbose, epochs, steps)
@@ -270,7 +270,9 @@ class Trainer:
         """
         verbose = resolve_verbose(verbose, "evaluate")
         _check_int("evaluate", "batch_size", batch_size, 1)
-        batches = make_batches(x, y, sample_weight, batch_size, "evaluate")
+        batches = make_batches(
+            x, y, sample_weight, batch_size, "evaluate", float_dtype=self._float_dtype()
+        )
         callback_list = CallbackList(callbacks or [], model=self, params={"verbose": verbose})
         logs = self._evaluate_batches(batches, callback_list)
         if verbose:
@@ -290,7 +292,8 @@ class Trainer:
         if is_loader(x):
             batches = LoaderBatches(x, "predict")
         else:
-            batches = ArrayBatches(as_array(x, "predict", "x"), None, None, batch_size, False, None)
+            xa = as_array(x, "predict", "x", self._float_dtype())
+            batches = ArrayBatches(xa, None, None, batch_size, False, None)
         callback_list = CallbackList(callbacks or [], model=self)
         outputs = []
         was_training = self.model.training
@@ -409,6 +412,13 @@ class Trainer:
         )
 
     # --- data ---------------------------------------------------------------------------------------
+    def _float_dtype(self):
+        """The dtype of the model's first floating-point parameter (None: the default)."""
+        for p in self.model.parameters():
+            if p.data.dtype.kind == "f":
+                return p.data.dtype
+        return None
+
     def _shuffle_generator(self) -> np.random.Generator:
         return self.generator if self.generator is not None else default_generator()
 
