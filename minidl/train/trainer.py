@@ -28,6 +28,9 @@ is PyTorch's: forward, loss, `zero_grad`, `backward`, `optimizer.step()`. What f
   the epoch trained with);
 * a loss that is NaN or ±inf stops `fit` with a `NonFiniteLossError` saying where, unless a
   `TerminateOnNaN` callback is given (then Keras's softer rule: stop after that batch).
+
+`save_checkpoint` / `load_checkpoint` (and the ModelCheckpoint callback) let a run stop and
+continue bit for bit, in another process (see `minidl.train.checkpoint`).
 """
 
 from __future__ import annotations
