@@ -17,6 +17,14 @@ first property that fails on the smallest failing case, with a hint when the out
 mistake (see each exercise's `mistakes`).
 """
 
+try:
+    import hypothesis  # noqa: F401  (the checker draws its cases with it)
+except ImportError:  # pragma: no cover - hypothesis is in the `test` and `exercises` extras
+    raise ImportError(
+        "minidl.exercises needs hypothesis to draw its test cases: pip install 'minidl[exercises]' "
+        "(or pip install hypothesis)"
+    ) from None
+
 from minidl.exercises._check import check
 from minidl.exercises.exercise import Exercise, all_exercises, get
 from minidl.exercises.report import Failure, Report

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import os
 import traceback
+import warnings
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
+from hypothesis.errors import Flaky
 
 from minidl.exercises.exercise import Exercise, get
 from minidl.exercises.report import STATUS_FAILED, STATUS_PASSED, STATUS_TODO, Failure, Report
@@ -53,10 +55,8 @@ class _Raised:
         self.kind, self.message = type(exc), str(exc)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, _Raised) and (self.kind, self.message) == (
-            other.kind,
-            other.message,
-        )
+        same = isinstance(other, _Raised) and self.kind is other.kind
+        return same and self.message == other.message
 
 
 class _NotImplemented(Exception):
@@ -88,6 +88,23 @@ def _same(a, b) -> bool:
     if isinstance(a, list):
         return isinstance(b, list) and len(a) == len(b) and all(map(_same, a, b))
     return True
+
+
+def _change(name: str, before, after) -> str:
+    """Where an input array was changed by the call, for a report."""
+    if not (isinstance(before, np.ndarray) and isinstance(after, np.ndarray)):
+        return f"  `{name}` was replaced or changed in place"
+    if before.shape != after.shape or before.dtype != after.dtype:
+        return f"  `{name}` was {before.dtype} {before.shape}, is now {after.dtype} {after.shape}"
+    diff = np.abs(after.astype(np.float64) - before.astype(np.float64))
+    diff = np.where(np.isnan(diff), np.inf, diff)
+    i = tuple(int(j) for j in np.unravel_index(int(np.argmax(diff)), diff.shape))
+    where = f" at index {i}" if i else ""
+    return (
+        f"  `{name}`{where} was {float(before[i]):.17g} before the call and "
+        f"{float(after[i]):.17g} after it ({int(np.count_nonzero(diff))} of {diff.size} "
+        f"elements changed)"
+    )
 
 
 def _as_outputs(ex: Exercise, out) -> tuple:
@@ -246,7 +263,9 @@ def check_case(ex: Exercise, fn, case: dict) -> Failure | None:
     """Check the learner's `fn` on one case: no exception, inputs unchanged, outputs as expected."""
     args = copy_case(case)
     try:
-        got = ex.call(fn, args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            got = ex.call(fn, args)
     except NotImplementedError:
         raise _NotImplemented() from None
     except Exception as exc:  # the learner's bug, reported with its traceback
@@ -263,6 +282,7 @@ def check_case(ex: Exercise, fn, case: dict) -> Failure | None:
             return Failure(
                 "in-place mutation",
                 f"the call changed its input(s) {', '.join(f'`{k}`' for k in changed)}",
+                [_change(k, case[k], args[k]) for k in changed],
                 case=case,
                 hints=[MUTATION_HINT],
             )
@@ -275,12 +295,38 @@ def check_case(ex: Exercise, fn, case: dict) -> Failure | None:
     failure = compare(ex, expected, got)
     if failure is not None:
         failure.case = case
+        messages = sorted(
+            {str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)}
+        )
+        if messages:  # e.g. "overflow encountered in exp": often the cause of a nan
+            failure.details.append("  NumPy warned during your call: " + "; ".join(messages))
         failure.outputs = (got, expected)  # for the hints, computed once on the smallest case
     return failure
 
 
-def mistake_hints(ex: Exercise, case: dict, got, expected) -> list[str]:
-    """Hints of the known mistakes whose output on `case` matches the learner's output."""
+def _match(ex: Exercise, wrong, case: dict, got_t: tuple, expected: tuple) -> str | None:
+    """ "exact" if the mistake's output on `case` equals the learner's, "shape" if only its shapes
+    do (and the learner's shapes are wrong), None otherwise or when the mistake doesn't show."""
+    tol_for = _tol_for(ex)
+    try:
+        out = _as_outputs(ex, run(ex, wrong, case))
+    except Exception:  # a mistake may be undefined on this case (e.g. shapes that don't fit)
+        return None
+    if values_close(expected, out, tol_for):
+        return None  # this mistake doesn't show on this case: it can't explain the failure
+    if values_close(out, got_t, tol_for):
+        return "exact"
+    if shapes_of(got_t) != shapes_of(expected) and shapes_of(out) == shapes_of(got_t):
+        return "shape"
+    return None
+
+
+def mistake_hints(ex: Exercise, case: dict, got, expected, others: tuple = ()) -> list[str]:
+    """Hints of the known mistakes whose output on `case` matches the learner's output.
+
+    When several match on the smallest case (on a tiny case different mistakes can give the same
+    numbers), the ones that also match on most of the other failing cases seen (`others`, pairs
+    of case and (learner's result, reference's result)) are kept."""
     if isinstance(got, _Raised):  # the learner's code raised: which mistakes raise the same?
         hints = []
         for hint, wrong in ex.mistakes.items():
@@ -291,20 +337,22 @@ def mistake_hints(ex: Exercise, case: dict, got, expected) -> list[str]:
                     hints.append(f"{hint} (this mistake raises the same error)")
         return hints
     got_t = _as_outputs(ex, got)
-    tol_for = _tol_for(ex)
-    exact, by_shape = [], []
-    for hint, wrong in ex.mistakes.items():
-        try:
-            out = _as_outputs(ex, run(ex, wrong, case))
-        except Exception:  # a mistake may be undefined on this case (e.g. shapes that don't fit)
-            continue
-        if values_close(expected, out, tol_for):
-            continue  # this mistake doesn't show on this case: it can't explain the failure
-        if values_close(out, got_t, tol_for):
-            exact.append(hint)
-        elif shapes_of(got_t) != shapes_of(expected) and shapes_of(out) == shapes_of(got_t):
-            by_shape.append(f"{hint} (your output has the shape this mistake gives)")
-    return exact or by_shape
+    found = {h: _match(ex, w, case, got_t, expected) for h, w in ex.mistakes.items()}
+    exact = [h for h, m in found.items() if m == "exact"]
+    if len(exact) > 1 and others:
+        score = {
+            h: sum(
+                _match(ex, ex.mistakes[h], c, _as_outputs(ex, g), e) == "exact"
+                for c, (g, e) in others
+                if not isinstance(g, _Raised)
+            )
+            for h in exact
+        }
+        exact = [h for h in exact if score[h] == max(score.values())]
+    if exact:
+        return exact
+    return [f"{h} (your output has the shape this mistake gives)" for h, m in found.items()
+            if m == "shape"]  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------ the check
@@ -316,11 +364,14 @@ def check(exercise: str | Exercise, fn) -> Report:
     """
     ex = exercise if isinstance(exercise, Exercise) else get(exercise)
     count = [0]
+    failing = []  # (case, (learner's result, reference's)) of some failing cases, for the hints
 
     def body(case):
         count[0] += 1
         failure = check_case(ex, fn, case)
         if failure is not None:
+            if failure.outputs is not None and len(failing) < 10:
+                failing.append((case, failure.outputs))
             raise _Failed(failure)
 
     test = given(ex.cases)(body)
@@ -345,12 +396,38 @@ def check(exercise: str | Exercise, fn) -> Report:
                 return Report(ex.name, STATUS_FAILED, count[0], failure)
     except _NotImplemented:
         return Report(ex.name, STATUS_TODO, count[0])
-    except _Failed as failed:
+    except (_Failed, Flaky) as error:
+        failed = _failed_inside(error)
+        if isinstance(error, Flaky) or failed is None:
+            # failed once, passed when hypothesis ran the same case again: not deterministic
+            failure = Failure(
+                "determinism",
+                "your function failed a case once and passed it when run again on the same "
+                "inputs: its results vary from call to call (global random state? caching?)",
+                details=[]
+                if failed is None
+                else ["the first run:"] + str(failed.failure).splitlines(),
+            )
+            return Report(ex.name, STATUS_FAILED, count[0], failure)
         failure = failed.failure
         if failure.outputs is not None:
-            failure.hints = failure.hints + mistake_hints(ex, failure.case, *failure.outputs)
+            others = tuple(f for f in failing if f[0] is not failure.case)
+            failure.hints = failure.hints + mistake_hints(
+                ex, failure.case, *failure.outputs, others=others
+            )
         return Report(ex.name, STATUS_FAILED, count[0], failure)
     return Report(ex.name, STATUS_PASSED, count[0])
+
+
+def _failed_inside(error: BaseException) -> _Failed | None:
+    """The _Failed that a (possibly Flaky) hypothesis error carries, if any."""
+    if isinstance(error, _Failed):
+        return error
+    for inner in getattr(error, "exceptions", ()):
+        found = _failed_inside(inner)
+        if found is not None:
+            return found
+    return None
 
 
 __all__ = ["Failure", "Report", "check", "check_case", "compare", "copy_case", "run"]

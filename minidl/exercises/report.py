@@ -35,7 +35,8 @@ def describe_value(value, small: int = 24) -> str:
             return head + "\n" + "\n".join("      " + line for line in body.splitlines())
         return head
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) for v in value):
-        return "[" + ", ".join(f"{v.dtype} array of shape {v.shape}" for v in value) + "]"
+        items = [describe_value(v, small=8) for v in value]
+        return "[\n" + "".join(f"    {i}: {item}\n" for i, item in enumerate(items)) + "  ]"
     if isinstance(value, np.random.Generator):
         return "numpy Generator (np.random.default_rng(seed))"
     if callable(value):
