@@ -365,3 +365,48 @@ def test_float64_model_trains_on_float64_inputs():
     trainer.fit(x.astype(np.float64), y, epochs=1, verbose=0)
     assert trainer.predict(x).dtype == np.float64
     assert all(p.data.dtype == np.float64 for p in model.parameters())
+
+
+def test_every_event_fires_in_keras_order():
+    """fit: train_begin, (epoch_begin, batches, test_* for validation, epoch_end)*, train_end;
+    evaluate fires the test events, predict the predict events."""
+    x, y = blobs(n=40)
+    events = []
+
+    def log(name):
+        return lambda *args: events.append(name)
+
+    names = ["on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
+             "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end",
+             "on_test_batch_begin", "on_test_batch_end", "on_predict_begin", "on_predict_end",
+             "on_predict_batch_begin", "on_predict_batch_end"]  # fmt: skip
+    cb = LambdaCallback(**{n: log(n.removeprefix("on_")) for n in names})
+    trainer = make_trainer()
+    trainer.fit(x, y, batch_size=20, epochs=1, validation_split=0.5, verbose=0, callbacks=[cb])
+    assert events == [
+        "train_begin", "epoch_begin", "train_batch_begin", "train_batch_end",
+        "test_begin", "test_batch_begin", "test_batch_end", "test_end", "epoch_end", "train_end",
+    ]  # fmt: skip
+    events.clear()
+    trainer.evaluate(x, y, batch_size=20, verbose=0, callbacks=[cb])
+    assert events == ["test_begin"] + ["test_batch_begin", "test_batch_end"] * 2 + ["test_end"]
+    events.clear()
+    trainer.predict(x, batch_size=40, callbacks=[cb])
+    assert events == ["predict_begin", "predict_batch_begin", "predict_batch_end", "predict_end"]
+
+
+def test_verbose_auto_is_a_bar_on_a_terminal(monkeypatch):
+    from minidl.train.progress import resolve_verbose
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+        def write(self, text):
+            return len(text)
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr("sys.stdout", Terminal())
+    assert resolve_verbose("auto", "fit") == 1
