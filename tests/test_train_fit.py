@@ -279,7 +279,11 @@ def test_bad_constructor_arguments_are_named():
     with pytest.raises(TypeError, match="model"):
         Trainer("net", nn.CrossEntropyLoss(), opt)
     with pytest.raises(TypeError, match="optimizer"):
-        Trainer(model, nn.CrossEntropyLoss(), "adam")
+        Trainer(model, nn.CrossEntropyLoss(), object())
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        Trainer(model, nn.CrossEntropyLoss(), "adamm")
+    with pytest.raises(ValueError, match="unknown loss"):
+        Trainer(model, "crossentropy", opt)
     with pytest.raises(ValueError, match="unknown metric"):
         Trainer(model, nn.CrossEntropyLoss(), opt, metrics=["acuracy"])
     with pytest.raises(TypeError, match="metrics"):
@@ -410,3 +414,52 @@ def test_verbose_auto_is_a_bar_on_a_terminal(monkeypatch):
 
     monkeypatch.setattr("sys.stdout", Terminal())
     assert resolve_verbose("auto", "fit") == 1
+
+
+def test_keras_probability_losses_match_their_formulas():
+    """Keras's names take probabilities: −log p_y, −Σ t log p, −[t log p + (1−t) log(1−p)],
+    with p clipped to [1e-7, 1 − 1e-7]; and "adam" is Adam with Keras's defaults."""
+    from minidl.train import BinaryCrossentropy, CategoricalCrossentropy
+    from minidl.train import SparseCategoricalCrossentropy as SCCE
+
+    rng = np.random.default_rng(0)
+    p = rng.dirichlet(np.ones(4), size=6).astype(np.float32)
+    p[0] = [1.0, 0.0, 0.0, 0.0]  # an exact zero: clipped, not log(0)
+    y = np.array([1, 2, 3, 0, 1, 2])
+    clipped = np.clip(p / p.sum(1, keepdims=True), 1e-7, 1 - 1e-7)
+    expected = -np.log(clipped[np.arange(6), y])
+    assert SCCE(reduction="none")(md.tensor(p), y).data == pytest.approx(expected, rel=1e-5)
+    assert SCCE()(md.tensor(p), y).item() == pytest.approx(expected.mean(), rel=1e-5)
+    assert CategoricalCrossentropy()(md.tensor(p), np.eye(4)[y]).item() == pytest.approx(expected.mean(), rel=1e-5)  # fmt: skip
+    logits = rng.standard_normal((6, 4)).astype(np.float32)
+    assert SCCE(from_logits=True)(md.tensor(logits), y).item() == pytest.approx(
+        F.cross_entropy(md.tensor(logits), md.tensor(y)).item(), rel=1e-5
+    )
+    q = rng.random((6, 1)).astype(np.float32)
+    t = rng.integers(0, 2, 6).astype(np.float32)
+    qc = np.clip(q[:, 0], 1e-7, 1 - 1e-7)
+    bce = -(t * np.log(qc) + (1 - t) * np.log(1 - qc))
+    assert BinaryCrossentropy()(md.tensor(q), t).item() == pytest.approx(bce.mean(), rel=1e-5)
+    trainer = Trainer(mlp(), "sparse_categorical_crossentropy", "adam", metrics=["accuracy"])
+    group = trainer.optimizer.param_groups[0]
+    assert (
+        type(trainer.optimizer).__name__ == "Adam" and group["lr"] == 1e-3 and group["eps"] == 1e-7
+    )
+    assert trainer.metrics[0].from_logits is False  # the outputs are probabilities
+
+
+def test_keras_losses_gradcheck():
+    from minidl.testing import gradcheck
+    from minidl.train import BinaryCrossentropy, CategoricalCrossentropy
+    from minidl.train import SparseCategoricalCrossentropy as SCCE
+
+    rng = np.random.default_rng(1)
+    p = md.tensor(rng.uniform(0.1, 1.0, (5, 3)), dtype=md.float64, requires_grad=True)
+    y = rng.integers(0, 3, 5)
+    q = md.tensor(rng.uniform(0.05, 0.95, (5, 2)), dtype=md.float64, requires_grad=True)
+    t = rng.random((5, 2))
+    assert gradcheck(lambda a: SCCE()(a, y), (p,))
+    assert gradcheck(lambda a: CategoricalCrossentropy()(a, np.eye(3)[y]), (p,))
+    assert gradcheck(lambda a: SCCE(from_logits=True)(a, y), (p,))
+    assert gradcheck(lambda a: BinaryCrossentropy()(a, t), (q,))
+    assert gradcheck(lambda a: BinaryCrossentropy(from_logits=True)(a, t), (q,))

@@ -24,11 +24,18 @@ from minidl.train.callbacks import (
     TerminateOnNaN,
 )
 from minidl.train.history import History
+from minidl.train.losses import (
+    LOSSES,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+)
 from minidl.train.lr_finder import LRRangeResult, lr_range_test
+from minidl.train.optimizers import OPTIMIZERS
 from minidl.train.plots import plot_history, plot_lr_range
 from minidl.train.progress import ProgbarLogger
 from minidl.train.summary import ModelSummary, summary
-from minidl.train.trainer import LOSSES, NonFiniteLossError, Trainer
+from minidl.train.trainer import NonFiniteLossError, Trainer
 
 
 def __getattr__(name: str):

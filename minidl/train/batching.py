@@ -3,9 +3,10 @@ sliced over a seeded permutation; a DataLoader (any re-iterable of batches) is u
 
 Arrays. x, y (and sample weights) are numpy arrays, minidl Tensors or lists with one row per
 sample. Floating-point arrays are cast once to the model's float dtype (float32 unless the model
-was made float64: Keras casts to its floatx the same way); integer labels stay integer. An epoch visits the samples in `generator.permutation(n)` order when
-shuffling (a new permutation every epoch), else in order, `batch_size` at a time; the last batch
-is smaller when n is not a multiple of it.
+was made float64: Keras casts to its floatx the same way); integer labels stay integer. An
+epoch visits the samples in `generator.permutation(n)` order when shuffling (a new permutation
+every epoch), else in order, `batch_size` at a time; the last batch is smaller when n is not a
+multiple of it.
 
 Loaders. Anything that can be iterated more than once and yields `(x, y)` or `(x, y, weights)`
 batches (a `minidl.data.DataLoader`, a list of tuples). Shuffling is the loader's own business.
