@@ -112,11 +112,15 @@ def _as_outputs(ex: Exercise, out) -> tuple:
     return (out,) if len(ex.outputs) == 1 else out
 
 
+def _learner_frames(exc: BaseException) -> list:
+    """The frames of a traceback outside the checker's own files (the learner's, minidl's)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return [f for f in frames if not os.path.abspath(f.filename).startswith(_HERE)]
+
+
 def learner_traceback(exc: BaseException) -> str:
     """The traceback of an exception from the learner's code, without the checker's own frames."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    keep = [f for f in frames if not os.path.abspath(f.filename).startswith(_HERE)]
-    lines = traceback.format_list(keep or frames)
+    lines = traceback.format_list(_learner_frames(exc))
     lines += traceback.format_exception_only(type(exc), exc)
     return "".join(lines)
 
@@ -269,10 +273,14 @@ def check_case(ex: Exercise, fn, case: dict) -> Failure | None:
     except NotImplementedError:
         raise _NotImplemented() from None
     except Exception as exc:  # the learner's bug, reported with its traceback
+        hints = []
+        if isinstance(exc, TypeError) and not _learner_frames(exc):  # raised by the call itself
+            hints.append(f"the signature must be `{ex.signature}`")
         return Failure(
             "exception",
             f"your function raised {type(exc).__name__}: {exc}",
             case=case,
+            hints=hints,
             traceback=learner_traceback(exc),
             outputs=(_Raised(exc), None),
         )
