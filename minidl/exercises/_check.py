@@ -181,8 +181,12 @@ def shapes_of(value):
 def _show(label: str, a: np.ndarray) -> list[str]:
     if a.size > 24:
         return []
-    body = np.array2string(a, precision=7, separator=", ")
-    return [f"    {label} = " + body.replace("\n", "\n" + " " * (7 + len(label)))]
+    lines = [
+        line
+        for line in np.array2string(a, precision=7, separator=", ").splitlines()
+        if line.strip()
+    ]
+    return [f"    {label} = " + ("\n" + " " * (7 + len(label))).join(lines)]
 
 
 def _compare_one(name: str, prop: str, e, g, tol_for) -> list[tuple]:
