@@ -31,8 +31,9 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 _ORDER = {"exception": 0, "return type": 1, "shape": 2, "dtype": 3}
 
 DTYPE_HINT = (
-    "an output must keep the inputs' dtype: np.zeros(shape) and np.ones(shape) are float64 — use "
-    "np.zeros_like(x) or dtype=x.dtype (and beware Python-float arrays such as np.array([1.0]))"
+    "an output must keep the inputs' dtype: np.zeros(shape), np.ones(shape) and np.eye(n) are "
+    "float64 — use np.zeros_like(x) or dtype=x.dtype (and beware Python-float arrays such as "
+    "np.array([1.0]), and np.random draws)"
 )
 MUTATION_HINT = (
     "don't write into the arguments: `a -= b`, `a[...] = ...` and np.func(..., out=a) change the "
