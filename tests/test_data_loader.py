@@ -118,6 +118,8 @@ def test_random_split_lengths_seeded_and_validated():
     md.manual_seed(5)
     d = random_split(range(10), [7, 3])
     assert [p.indices for p in c] == [p.indices for p in d]
+    e = random_split(range(10), np.array([0.7, 0.3]), generator=123)  # arrays work like lists
+    assert [p.indices for p in e] == [p.indices for p in a]
     with pytest.raises(ValueError, match="does not equal the length"):
         random_split(range(10), [5, 4])
     with pytest.raises(ValueError, match="random_split"):
@@ -307,6 +309,7 @@ def test_loader_with_sampler_batch_sampler_and_custom_collate():
     assert [yb.data.tolist() for _, yb in loader] == [[y[9], y[8]], [y[7]]]
     loader = DataLoader(ds, batch_sampler=[[0, 1, 2], [5]])
     assert len(loader) == 2 and [len(yb) for _, yb in loader] == [3, 1]
+    assert len(DataLoader(ds, batch_size=3, shuffle=None)) == 4  # PyTorch's default: no shuffle
     loader = DataLoader(ds, batch_size=4, collate_fn=lambda samples: len(samples))
     assert list(loader) == [4, 4, 2]
     singles = list(DataLoader(ListDataset([np.zeros(2), np.ones(2)]), batch_size=None))

@@ -105,7 +105,9 @@ def test_resume_in_a_new_process_is_bit_identical(tmp_path, data):
 
 def test_resume_after_the_process_is_killed_mid_training(tmp_path):
     ckpt = tmp_path / "e2.ckpt"
-    killed = run(tmp_path, "kill", "arrays", str(tmp_path / "dead"), str(tmp_path / "x"), check=False)  # fmt: skip
+    killed = run(
+        tmp_path, "kill", "arrays", str(tmp_path / "dead"), str(tmp_path / "x"), check=False
+    )
     assert killed.returncode == -signal.SIGKILL
     assert ckpt.exists() and not (tmp_path / "e3.ckpt").exists()
     assert not list(tmp_path.glob("*.tmp*"))  # no half-written file left beside it
@@ -148,7 +150,9 @@ def test_model_checkpoint_formats_names_and_saves_best_only(tmp_path):
 
 def test_model_checkpoint_save_freq_in_batches(tmp_path):
     x, y = data()  # 40 samples, batch 16: 3 batches per epoch
-    cb = ModelCheckpoint(str(tmp_path / "b-{epoch}-{batch}.ckpt"), save_freq=2, save_weights_only=True)  # fmt: skip
+    cb = ModelCheckpoint(
+        str(tmp_path / "b-{epoch}-{batch}.ckpt"), save_freq=2, save_weights_only=True
+    )
     small_trainer().fit(x, y, batch_size=16, epochs=2, verbose=0, callbacks=[cb])
     # batches seen 2 -> save (epoch 1, batch 2); 4 -> (epoch 2, batch 1); 6 -> (epoch 2, batch 3)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b-1-2.ckpt", "b-2-1.ckpt", "b-2-3.ckpt"]
@@ -187,3 +191,16 @@ def test_bad_checkpoints_are_refused_with_the_file_named(tmp_path):
     trainer.load_checkpoint(tmp_path / "good.ckpt")
     with pytest.raises(ValueError, match="same callbacks"):
         trainer.fit(x, y, epochs=2, verbose=0, callbacks=[EarlyStopping(monitor="loss")])
+
+
+def test_model_checkpoint_initial_value_threshold(tmp_path):
+    """Keras: initial_value_threshold is the best value to beat from the start."""
+    x, y = data()
+    cb = ModelCheckpoint(str(tmp_path / "m{epoch}.ckpt"), monitor="loss", save_best_only=True,
+                         save_weights_only=True, initial_value_threshold=-1.0)  # fmt: skip
+    small_trainer().fit(x, y, epochs=3, verbose=0, callbacks=[cb])
+    assert list(tmp_path.iterdir()) == []  # no loss is below -1
+    cb = ModelCheckpoint(str(tmp_path / "m{epoch}.ckpt"), monitor="loss", save_best_only=True,
+                         save_weights_only=True, initial_value_threshold=1e9)  # fmt: skip
+    small_trainer().fit(x, y, epochs=1, verbose=0, callbacks=[cb])
+    assert [p.name for p in tmp_path.iterdir()] == ["m1.ckpt"]

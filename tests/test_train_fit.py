@@ -213,7 +213,9 @@ def test_regression_metrics_by_name_and_target_shapes():
     y = x @ np.array([1.0, -2.0, 0.5]) + 0.1  # float64, shape (N,)
     md.manual_seed(0)
     model = nn.Linear(3, 1)
-    trainer = Trainer(model, "mse", md.optim.SGD(model.parameters(), lr=0.0), metrics=["mse", "mae"])  # fmt: skip
+    trainer = Trainer(
+        model, "mse", md.optim.SGD(model.parameters(), lr=0.0), metrics=["mse", "mae"]
+    )
     h = trainer.fit(x, y, batch_size=64, verbose=0)
     pred = trainer.predict(x)[:, 0]
     assert h.history["mse"][0] == pytest.approx(np.mean((pred - y) ** 2), rel=1e-5)
@@ -284,3 +286,72 @@ def test_bad_constructor_arguments_are_named():
         Trainer(model, nn.CrossEntropyLoss(), opt, metrics="accuracy")
     with pytest.raises(ValueError, match="x` and `y"):
         Trainer(model, nn.CrossEntropyLoss(), opt).fit(np.zeros((4, 4)), np.zeros(3), verbose=0)
+
+
+def test_scheduler_steps_per_epoch_by_default_and_per_batch_when_asked():
+    """History's learning_rate is the rate each epoch trained with; StepLR(1, 0.5) halves it
+    after every epoch, or after every batch with scheduler_interval="batch"."""
+    x, y = blobs()  # 90 samples, batch 30: 3 batches per epoch
+    model = mlp()
+    opt = md.optim.SGD(model.parameters(), lr=0.8)
+    sched = md.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    h = Trainer(model, nn.CrossEntropyLoss(), opt, scheduler=sched).fit(
+        x, y, batch_size=30, epochs=3, verbose=0
+    )
+    assert h.history["learning_rate"] == pytest.approx([0.8, 0.4, 0.2])
+    model = mlp()
+    opt = md.optim.SGD(model.parameters(), lr=0.8)
+    sched = md.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    trainer = Trainer(
+        model, nn.CrossEntropyLoss(), opt, scheduler=sched, scheduler_interval="batch"
+    )
+    h = trainer.fit(x, y, batch_size=30, epochs=2, verbose=0)
+    assert h.history["learning_rate"] == pytest.approx([0.8, 0.8 * 0.5**3])
+    assert trainer.learning_rate == pytest.approx(0.8 * 0.5**6)
+
+
+def test_reduce_lr_on_plateau_scheduler_gets_the_monitored_value():
+    x, y = blobs()
+    seen = []
+
+    class Spy(md.optim.lr_scheduler.ReduceLROnPlateau):
+        def step(self, metrics):
+            seen.append(metrics)
+            super().step(metrics)
+
+    model = mlp()
+    opt = md.optim.SGD(model.parameters(), lr=0.1)
+    trainer = Trainer(model, nn.CrossEntropyLoss(), opt, scheduler=Spy(opt))
+    h = trainer.fit(x, y, epochs=3, validation_split=0.2, verbose=0)
+    assert seen == h.history["val_loss"]
+    seen.clear()
+    h = trainer.fit(x, y, epochs=2, verbose=0)  # no validation: the training loss
+    assert seen == h.history["loss"]
+
+
+def test_a_history_given_in_callbacks_is_the_one_returned():
+    from minidl.train import History
+
+    x, y = blobs()
+    mine = History()
+    h = make_trainer().fit(x, y, epochs=2, verbose=0, callbacks=[mine])
+    assert h is mine and mine.epoch == [0, 1]
+
+
+def test_fit_on_a_minidl_dataloader():
+    from minidl.data import DataLoader, TensorDataset
+
+    x, y = blobs()
+    loader = DataLoader(TensorDataset(md.tensor(x), md.tensor(y)), batch_size=20, shuffle=True,
+                        generator=0)  # fmt: skip
+    trainer = make_trainer(lr=0.0)
+    h = trainer.fit(loader, epochs=2, validation_data=loader, verbose=0)
+    assert h.params["steps"] == len(loader) == 5
+    assert h.history["loss"][0] == pytest.approx(full_loss(trainer.model, x, y), rel=1e-6)
+    with pytest.raises(ValueError, match="validation_split"):
+        trainer.fit(loader, validation_split=0.2, verbose=0)
+
+
+def test_ragged_input_is_refused_clearly():
+    with pytest.raises(TypeError, match="not one array"):
+        make_trainer().fit((np.zeros((4, 4)), np.zeros((4, 2))), np.zeros(4), verbose=0)

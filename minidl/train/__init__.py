@@ -24,7 +24,10 @@ from minidl.train.callbacks import (
     TerminateOnNaN,
 )
 from minidl.train.history import History
+from minidl.train.lr_finder import LRRangeResult, lr_range_test
+from minidl.train.plots import plot_history, plot_lr_range
 from minidl.train.progress import ProgbarLogger
+from minidl.train.summary import ModelSummary, summary
 from minidl.train.trainer import LOSSES, NonFiniteLossError, Trainer
 
 

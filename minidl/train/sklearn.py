@@ -119,7 +119,11 @@ class _NeuralNet(BaseEstimator):
         return self
 
     def _kwargs(self, prefix: str) -> dict:
-        return {k.split("__", 1)[1]: getattr(self, k) for k in self._prefixed_names() if k.startswith(prefix + "__")}  # fmt: skip
+        return {
+            k.split("__", 1)[1]: getattr(self, k)
+            for k in self._prefixed_names()
+            if k.startswith(prefix + "__")
+        }
 
     # --- building and training ----------------------------------------------------------------
     def _build_module(self) -> nn.Module:
@@ -144,8 +148,12 @@ class _NeuralNet(BaseEstimator):
         with _seeded(self.random_state) as rng:
             self.module_ = self._build_module()
             criterion = self.criterion or self._default_criterion
-            self.criterion_ = criterion(**self._kwargs("criterion")) if inspect.isclass(criterion) else criterion  # fmt: skip
-            self.optimizer_ = self.optimizer(self.module_.parameters(), lr=self.lr, **self._kwargs("optimizer"))  # fmt: skip
+            self.criterion_ = (
+                criterion(**self._kwargs("criterion")) if inspect.isclass(criterion) else criterion
+            )
+            self.optimizer_ = self.optimizer(
+                self.module_.parameters(), lr=self.lr, **self._kwargs("optimizer")
+            )
             self.trainer_ = Trainer(self.module_, self.criterion_, self.optimizer_, generator=rng)
             callbacks = copy.deepcopy(self.callbacks) if self.callbacks else None
             self.history_ = self.trainer_.fit(

@@ -95,6 +95,7 @@ class CallbackList:
             for cb in self.callbacks:
                 getattr(cb, event)(*args)
 
+        self.__dict__[event] = fire  # found directly next time (fit calls these every batch)
         return fire
 
     def __iter__(self):
