@@ -46,6 +46,16 @@ def _channel_dropout(input, p, training, generator, where: str, spatial: int) ->
     p = check_probability(where, p)
     float_input(where, input)
     batched_ndim = spatial + 2
+    if spatial == 2 and input.ndim == 2 and training and p > 0.0:
+        # PyTorch 2.x drops a 2-D input to dropout2d elementwise (pytorch/examples mnist_rnn does this)
+        warnings.warn(
+            "dropout2d: Received a 2-D input; as PyTorch does, it is dropped elementwise (use dropout)",
+            UserWarning,
+            stacklevel=3,
+        )
+        return _masked(input, p, input.shape, generator, where)
+    if spatial == 2 and input.ndim == 2:
+        return input
     if input.ndim not in (batched_ndim - 1, batched_ndim):
         raise ValueError(
             f"{where}: expected a {batched_ndim - 1}-D (C, ...) or {batched_ndim}-D (N, C, ...) "
