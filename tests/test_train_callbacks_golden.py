@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from minidl.train import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
+from minidl.train import CSVLogger, EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
 
 GOLDEN = json.loads((Path(__file__).parent / "fixtures" / "callbacks_golden.json").read_text())
 
@@ -56,7 +56,7 @@ CASES = GOLDEN["cases"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['callback']}-{i}" for i, c in enumerate(CASES)])
-def test_same_decisions_as_keras(case):
+def test_same_decisions_as_keras(case, tmp_path):
     kwargs, values, expected = case["kwargs"], case["values"], case["expected"]
     if case["callback"] == "EarlyStopping":
         cb = EarlyStopping(**kwargs)
@@ -66,6 +66,16 @@ def test_same_decisions_as_keras(case):
         assert cb.best == expected["best"] and cb.best_epoch == expected["best_epoch"]
         assert cb.wait == expected["wait"]
         assert model.epoch == expected["weights_epoch"]  # which epoch's weights are left
+    elif case["callback"] == "CSVLogger":  # the same file, byte for byte
+        path, epoch = tmp_path / "log.csv", 0
+        for logs_list in kwargs["runs"]:
+            cb = CSVLogger(path, separator=kwargs["separator"], append=kwargs.get("append", False))
+            cb.on_train_begin({})
+            for logs in logs_list:
+                cb.on_epoch_end(epoch, dict(logs))
+                epoch += 1
+            cb.on_train_end({})
+        assert path.read_text() == expected["text"]
     elif case["callback"] == "ModelCheckpoint":
         cb = ModelCheckpoint("/tmp/unused/m{epoch:02d}.keras", **kwargs)
         model = Stub()
