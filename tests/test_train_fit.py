@@ -463,3 +463,11 @@ def test_keras_losses_gradcheck():
     assert gradcheck(lambda a: SCCE(from_logits=True)(a, y), (p,))
     assert gradcheck(lambda a: BinaryCrossentropy()(a, t), (q,))
     assert gradcheck(lambda a: BinaryCrossentropy(from_logits=True)(a, t), (q,))
+
+
+def test_a_dataset_must_come_in_a_dataloader():
+    from minidl.data import TensorDataset
+
+    x, y = blobs()
+    with pytest.raises(TypeError, match="DataLoader"):
+        make_trainer().fit(TensorDataset(md.tensor(x), md.tensor(y)), verbose=0)
