@@ -20,8 +20,9 @@ class History(Callback):
         self.epoch: list[int] = []
 
     def on_train_begin(self, logs=None) -> None:
-        self.epoch = []  # a new fit starts a new record (Keras makes a new History per fit)
-        self.history = {}
+        # Keras's rule: `epoch` restarts, `history` keeps growing. fit makes a new History each
+        # time, so this matters only for a History passed in `callbacks` to several fits.
+        self.epoch = []
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         self.epoch.append(epoch)
