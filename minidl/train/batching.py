@@ -255,6 +255,7 @@ class EpochPasses:
         self.current, self.seen = None, 0
 
     def epoch(self):
+        """The batches of the next epoch."""
         if self.steps is None:
             yield from self.batches
             return

@@ -32,9 +32,11 @@ class History(Callback):
             self.model.history = self
 
     def state_dict(self) -> dict:
+        """The record so far (for checkpoints): {"history": {...}, "epoch": [...]}."""
         return {"history": {k: list(v) for k, v in self.history.items()}, "epoch": list(self.epoch)}
 
     def load_state_dict(self, state: dict) -> None:
+        """Restore what state_dict returned (a resumed fit appends to it)."""
         self.history = {k: list(v) for k, v in state["history"].items()}
         self.epoch = [int(e) for e in state["epoch"]]
 
