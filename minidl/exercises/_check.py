@@ -474,7 +474,21 @@ def check(exercise: str | Exercise, fn) -> Report:
                 ex, failure.case, *failure.outputs, others=others
             )
         return Report(ex.name, STATUS_FAILED, count[0], failure)
-    return Report(ex.name, STATUS_PASSED, count[0])
+    return Report(ex.name, STATUS_PASSED, count[0], note=_checked(ex))
+
+
+def _checked(ex: Exercise) -> str:
+    """What a pass means for this exercise, in a few words."""
+    props = list(dict.fromkeys(prop for _, prop in ex.outputs))
+    props += ["return types", "shapes", "dtypes"]
+    if ex.check_mutation:
+        props.append("inputs unchanged")
+    props += [
+        (extra.__doc__ or extra.__name__).split("\n")[0].rstrip(".") for extra in ex.extra_checks
+    ]
+    if ex.judge is not None:
+        props.append("the same result for the same seed")
+    return "; ".join(props)
 
 
 def _failed_inside(error: BaseException) -> _Failed | None:
