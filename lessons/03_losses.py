@@ -446,7 +446,7 @@ for name in loss_names:
     else:
         per = F.binary_cross_entropy_with_logits(zz, ones, reduction="none")
     per.sum().backward()
-    grads[name] = zz.grad.copy()
+    grads[name] = zz.grad.data.copy()
     ax[0].plot(zz.data, per.detach().numpy(), label=name)
 ax[0].set(title="Loss for a positive sample (y = 1)", xlabel="logit z", ylabel="loss", ylim=(0, 4))
 ax[0].legend()

@@ -122,7 +122,7 @@ for name, fn in acts.items():
     (fd,) = numerical_grad(fn, md.tensor(xs))
     e_auto = float(np.max(np.abs(x.grad - closed[name])))
     e_fd = float(np.max(np.abs(fd - closed[name])))
-    derivs[name] = x.grad.copy()
+    derivs[name] = x.grad.data.copy()
     deriv_ok &= e_auto < 1e-12 and e_fd < 1e-6  # f.d. error ~ rounding/eps
     rows.append([name, e_auto, e_fd, float(x.grad.max())])
 lesson.print_table(

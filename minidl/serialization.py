@@ -1,4 +1,4 @@
-"""Checkpoints: `md.save(obj, path)` and `md.load(path)`, in the safetensors format. Nothing is pickled.
+r"""Checkpoints: `md.save(obj, path)` and `md.load(path)`, in the safetensors format. Nothing is pickled.
 
 `obj` is what a PyTorch user hands to `torch.save`: usually a nested dict such as
 ``{"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 7}``, built from Tensors,
@@ -6,22 +6,29 @@ numpy arrays, numpy and Python scalars, str, bool, None, lists, tuples and dicts
 str, int, float, bool, None, or tuples of them -- optimizer state is keyed by int).
 
 A safetensors file is one page of specification: an 8-byte little-endian length N, N bytes of JSON
-(the header), then the raw bytes of every tensor, back to back::
+(the header), then the raw bytes of every tensor, back to back. Here are the bytes of a tiny
+checkpoint (`to_bytes` is what `save` writes)::
 
-    b"\\x8a\\x01\\x00\\x00\\x00\\x00\\x00\\x00"                      N = 394, little-endian uint64
-    {"__metadata__": {"minidl.format": "minidl-checkpoint",        N bytes of JSON:
-                      "minidl.version": "1",                        string -> string metadata,
-                      "minidl.tree": "<the object tree, as JSON>",
-                      "minidl.sha256": "9f2c..."},
-     "fc.bias":   {"dtype": "F32", "shape": [3], "data_offsets": [0, 12]},  then one entry per
-     "fc.weight": {"dtype": "F32", "shape": [3, 4], "data_offsets": [12, 60]}}  tensor: dtype, shape,
-    <12 bytes of fc.bias><48 bytes of fc.weight>                    byte range in the data section
+    >>> import json, minidl as md
+    >>> raw = md.serialization.to_bytes({"w": md.tensor([1.0, 2.0]), "epoch": 3})
+    >>> n = int.from_bytes(raw[:8], "little")          # 1. the header's length
+    >>> header = json.loads(raw[8 : 8 + n])            # 2. the header: one entry per tensor ...
+    >>> header["w"]
+    {'dtype': 'F32', 'shape': [2], 'data_offsets': [0, 8]}
+    >>> meta = header["__metadata__"]                  # ... and string -> string metadata
+    >>> meta["minidl.format"], meta["minidl.version"]
+    ('minidl-checkpoint', '1')
+    >>> meta["minidl.tree"]                            # the object, arrays replaced by their keys
+    '{"dict":[["w",{"tensor":"w"}],["epoch",3]]}'
+    >>> raw[8 + n :]                                   # 3. the data: 1.0 and 2.0 as float32
+    b'\x00\x00\x80?\x00\x00\x00@'
 
 `save` walks the object: every array or Tensor goes into the tensor table under its dotted key path
-(``model.fc.weight``, ``optimizer.state.0.exp_avg``), and the rest of the tree goes into the metadata as
-JSON, in which each array is replaced by a reference to its key. The JSON tags containers so that
-they come back exactly (`{"dict": [[key, value], ...]}` keeps int keys int; `{"tuple": [...]}`,
-`{"tensor": "model.fc.weight"}`, `{"ndarray": ...}`, `{"numpy": "float32", "value": 0.5}`).
+(``model.fc.weight``, ``optimizer.state.0.exp_avg``; a clash gets a ``#2`` suffix), and the rest of
+the tree goes into the metadata as JSON, in which each array is replaced by a reference to its key.
+The JSON tags containers so that they come back exactly: `{"dict": [[key, value], ...]}` keeps int
+keys int (`odict` for an OrderedDict), `{"tuple": [...]}`, `{"tensor": key}` (with
+`"requires_grad": true` when set), `{"ndarray": key}`, `{"numpy": "float32", "value": 0.5}`.
 `minidl.sha256` is the SHA-256 of the format name and version, the tree JSON and every tensor's name,
 dtype, shape and bytes, so a flipped bit anywhere is caught.
 
@@ -60,6 +67,7 @@ FORMAT = "minidl-checkpoint"
 VERSION = 1
 _META_KEYS = ("minidl.format", "minidl.version", "minidl.tree", "minidl.sha256")
 _ARRAY_KINDS = "biuf"  # bool, signed and unsigned ints, floats: what safetensors stores
+_NOT_IN_NUMPY = {"BF16", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2"}
 
 _UMASK = os.umask(0)  # read the process umask once, so a checkpoint gets ordinary permissions
 os.umask(_UMASK)
@@ -98,6 +106,9 @@ class _Encoder:
 
     def encode(self, obj: Any, path: tuple = ()) -> Any:
         where = "obj" + "".join(f"[{p!r}]" for p in path)
+        if isinstance(obj, np.generic) and obj.dtype.kind in _ARRAY_KINDS:
+            # before the Python scalars: np.float64 is a subclass of float, and must stay np.float64
+            return _numpy_scalar(obj)
         if obj is None or isinstance(obj, (bool, int, float, str)):
             return obj
         if isinstance(obj, Tensor):
@@ -107,8 +118,6 @@ class _Encoder:
             return node
         if isinstance(obj, np.ndarray):
             return {"ndarray": self._array(obj, path, where)}
-        if isinstance(obj, np.generic) and obj.dtype.kind in _ARRAY_KINDS:
-            return {"numpy": obj.dtype.name, "value": obj.item()}
         if isinstance(obj, dict):
             items = [[self._key(k, where), self.encode(v, (*path, k))] for k, v in obj.items()]
             return {"odict" if isinstance(obj, OrderedDict) else "dict": items}
@@ -122,16 +131,20 @@ class _Encoder:
         )
 
     def _key(self, key: Any, where: str) -> Any:
+        if isinstance(key, np.generic) and key.dtype.kind in _ARRAY_KINDS:
+            return _numpy_scalar(key)
         if key is None or isinstance(key, (bool, int, float, str)):
             return key
-        if isinstance(key, np.generic) and key.dtype.kind in "biu":
-            return key.item()
         if isinstance(key, tuple):
             return {"tuple": [self._key(k, where) for k in key]}
         raise TypeError(
             f"save: dict key {key!r} ({type(key).__name__}) in {where} cannot be stored; keys must "
-            f"be str, int, float, bool, None or tuples of them"
+            f"be str, int, float, bool, None, numpy scalars or tuples of them"
         )
+
+
+def _numpy_scalar(x: np.generic) -> dict:
+    return {"numpy": x.dtype.name, "value": x.item()}  # .item(): the exact Python int/float/bool
 
 
 def _decode(node: Any, arrays: dict[str, np.ndarray], name: str) -> Any:
@@ -158,7 +171,11 @@ def _decode(node: Any, arrays: dict[str, np.ndarray], name: str) -> Any:
 
 
 def _decode_key(key: Any) -> Any:
-    return tuple(_decode_key(k) for k in key["tuple"]) if isinstance(key, dict) else key
+    if isinstance(key, dict):
+        if "numpy" in key:
+            return np.dtype(key["numpy"]).type(key["value"])
+        return tuple(_decode_key(k) for k in key["tuple"])
+    return key
 
 
 def _checksum(tree_json: str, arrays: dict[str, np.ndarray]) -> str:
@@ -204,12 +221,8 @@ def _atomic_write(path: str, data: bytes) -> None:
             os.close(dir_fd)
 
 
-def save(obj: Any, f: str | os.PathLike) -> None:
-    """Save `obj` (a Tensor, or a nested dict/list/tuple of Tensors, arrays, numbers, strings, bools
-    and None) to the file `f` in the safetensors format, atomically. See the module docstring."""
-    if not isinstance(f, (str, os.PathLike)):
-        raise TypeError(f"save: argument `f` must be a file path; received {type(f).__name__}")
-    path = os.fspath(f)
+def to_bytes(obj: Any) -> bytes:
+    """The bytes `save` writes: the safetensors encoding of `obj` with minidl's metadata."""
     encoder = _Encoder()
     tree = encoder.encode(obj)
     tree_json = json.dumps(tree, separators=(",", ":"))
@@ -219,7 +232,40 @@ def save(obj: Any, f: str | os.PathLike) -> None:
         "minidl.tree": tree_json,
         "minidl.sha256": _checksum(tree_json, encoder.arrays),
     }
-    _atomic_write(path, safetensors.numpy.save(encoder.arrays, metadata=metadata))
+    return _canonical(safetensors.numpy.save(encoder.arrays, metadata=metadata))
+
+
+def _canonical(raw: bytes) -> bytes:
+    """The same file with its metadata keys in sorted order.
+
+    safetensors keeps metadata in a hash map, so its order (and so the file's bytes) can change from
+    one process to the next; re-writing the header with sorted keys makes the same object give the
+    same bytes every time. The tensor entries and the data section are unchanged.
+    """
+    n = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8 : 8 + n])
+    header["__metadata__"] = dict(sorted(header["__metadata__"].items()))
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)  # pad with spaces so the data starts 8-byte aligned
+    return len(text).to_bytes(8, "little") + text + raw[8 + n :]
+
+
+def save(obj: Any, f) -> None:
+    """Save `obj` (a Tensor, or a nested dict/list/tuple of Tensors, arrays, numbers, strings, bools
+    and None) to `f` in the safetensors format. See the module docstring.
+
+    `f` is a path (written atomically) or, as in PyTorch, a binary file object such as io.BytesIO
+    (written with one `f.write`; atomicity is then the caller's business).
+    """
+    if hasattr(f, "write") and not isinstance(f, (str, os.PathLike)):
+        f.write(to_bytes(obj))
+        return
+    if not isinstance(f, (str, os.PathLike)):
+        raise TypeError(
+            f"save: argument `f` must be a file path or a binary file object; received "
+            f"{type(f).__name__}"
+        )
+    _atomic_write(os.fspath(f), to_bytes(obj))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -256,15 +302,14 @@ def _read_header(raw: bytes, name: str) -> dict:
         raise _not_safetensors(raw, name, f"its header is not valid JSON ({e})") from None
     if not isinstance(header, dict):
         raise ValueError(f"load: '{name}' is damaged: its header is not a JSON object")
-    ends = [
-        entry["data_offsets"][1]
-        for key, entry in header.items()
-        if key != "__metadata__"
-        and isinstance(entry, dict)
-        and len(entry.get("data_offsets", ())) == 2
-    ]
+    ends = []  # where each tensor's bytes end (malformed entries are left to safetensors to refuse)
+    for key, entry in header.items():
+        offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
+        if key != "__metadata__" and isinstance(offsets, list) and len(offsets) == 2:
+            if isinstance(offsets[1], int):
+                ends.append(offsets[1])
     expected, actual = max(ends, default=0), len(raw) - 8 - n
-    if isinstance(expected, int) and actual < expected:
+    if actual < expected:
         raise ValueError(
             f"load: '{name}' is truncated: its header describes {expected} bytes of tensor data, "
             f"the file holds {actual}"
@@ -280,15 +325,24 @@ def _check_map_location(map_location: Any) -> None:
         )
 
 
-def load(f: str | os.PathLike, map_location: Any = None, weights_only: bool = True) -> Any:
+def load(f, map_location: Any = None, weights_only: bool = True) -> Any:
     """Load what `save` wrote (or any safetensors file of tensors), validating it first.
 
-    `map_location` ('cpu' or None) and `weights_only` are accepted for PyTorch code; loading is
-    always safe, since nothing is unpickled. See the module docstring for what comes back.
+    `f` is a path or a binary file object. `map_location` ('cpu' or None) and `weights_only` are
+    accepted for PyTorch code; loading is always safe, since nothing is unpickled. See the module
+    docstring for what comes back.
     """
-    if not isinstance(f, (str, os.PathLike)):
-        raise TypeError(f"load: argument `f` must be a file path; received {type(f).__name__}")
     _check_map_location(map_location)
+    if hasattr(f, "read") and not isinstance(f, (str, os.PathLike)):
+        raw, name = f.read(), str(getattr(f, "name", f"<{type(f).__name__}>"))
+        if not isinstance(raw, bytes):
+            raise TypeError(f"load: file object {name} must be opened in binary mode ('rb')")
+        return from_bytes(raw, name)
+    if not isinstance(f, (str, os.PathLike)):
+        raise TypeError(
+            f"load: argument `f` must be a file path or a binary file object; received "
+            f"{type(f).__name__}"
+        )
     name = os.fspath(f)
     try:
         with open(name, "rb") as fh:
@@ -297,14 +351,32 @@ def load(f: str | os.PathLike, map_location: Any = None, weights_only: bool = Tr
         raise FileNotFoundError(f"load: no such file: '{name}'") from None
     except IsADirectoryError:
         raise ValueError(f"load: '{name}' is a folder, not a checkpoint file") from None
+    return from_bytes(raw, name)
+
+
+def from_bytes(raw: bytes, name: str = "<bytes>") -> Any:
+    """Decode and validate the bytes of a checkpoint; `name` is used in error messages."""
     header = _read_header(raw, name)
+    for key, entry in header.items():
+        dtype = entry.get("dtype") if isinstance(entry, dict) else None
+        if key != "__metadata__" and dtype in _NOT_IN_NUMPY:
+            raise ValueError(
+                f"load: '{name}' holds tensor '{key}' of dtype {dtype}, which numpy (and so "
+                f"minidl) cannot represent; convert it before saving, e.g. tensor.float() in PyTorch"
+            )
     try:
         arrays = safetensors.numpy.load(raw)
-    except Exception as e:  # SafetensorError, or numpy refusing a dtype such as bfloat16
+    except Exception as e:  # SafetensorError: a header that does not describe the data
         raise ValueError(
             f"load: '{name}' is damaged or not a valid safetensors file ({e})"
         ) from None
 
+    for key, a in arrays.items():
+        if a.dtype.kind not in _ARRAY_KINDS:
+            raise ValueError(
+                f"load: '{name}' holds tensor '{key}' of dtype {a.dtype}; minidl tensors are bool, "
+                f"int or float"
+            )
     meta = header.get("__metadata__") or {}
     present = [k for k in _META_KEYS if k in meta]
     if not present:  # a plain safetensors file, e.g. from safetensors.torch.save_file

@@ -22,6 +22,7 @@ from minidl.data import (
     TransformDataset,
     WeightedRandomSampler,
     default_collate,
+    default_convert,
     random_split,
 )
 
@@ -117,6 +118,8 @@ def test_random_split_lengths_seeded_and_validated():
     md.manual_seed(5)
     d = random_split(range(10), [7, 3])
     assert [p.indices for p in c] == [p.indices for p in d]
+    e = random_split(range(10), np.array([0.7, 0.3]), generator=123)  # arrays work like lists
+    assert [p.indices for p in e] == [p.indices for p in a]
     with pytest.raises(ValueError, match="does not equal the length"):
         random_split(range(10), [5, 4])
     with pytest.raises(ValueError, match="random_split"):
@@ -244,6 +247,20 @@ def test_loader_len_and_batches_cover_the_data_in_order(n, batch_size, drop_last
             assert all(len(yb) == batch_size for _, yb in batches)
 
 
+@given(n=st.integers(1, 40), batch_size=st.integers(1, 12), seed=st.integers(0, 2**32 - 1))
+def test_a_shuffled_epoch_visits_every_sample_exactly_once(n, batch_size, seed):
+    X, y = _xy(n)
+    loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True, generator=seed)
+    for _ in range(2):
+        batches = list(loader)
+        rows = np.concatenate([xb.data for xb, _ in batches])
+        labels = np.concatenate([yb.data for _, yb in batches])
+        order = (rows[:, 0] // 3).astype(int)  # row i of X starts with 3 * i
+        assert sorted(order.tolist()) == list(range(n))
+        np.testing.assert_array_equal(rows, X[order])
+        np.testing.assert_array_equal(labels, y[order])  # x and y stay paired
+
+
 def test_batch_shortcut_equals_sample_by_sample_collation():
     X, y = _xy(11)
     fast = DataLoader(TensorDataset(X, y), batch_size=4, shuffle=True, generator=3)
@@ -306,10 +323,18 @@ def test_loader_with_sampler_batch_sampler_and_custom_collate():
     assert [yb.data.tolist() for _, yb in loader] == [[y[9], y[8]], [y[7]]]
     loader = DataLoader(ds, batch_sampler=[[0, 1, 2], [5]])
     assert len(loader) == 2 and [len(yb) for _, yb in loader] == [3, 1]
+    assert len(DataLoader(ds, batch_size=3, shuffle=None)) == 4  # PyTorch's default: no shuffle
     loader = DataLoader(ds, batch_size=4, collate_fn=lambda samples: len(samples))
     assert list(loader) == [4, 4, 2]
     singles = list(DataLoader(ListDataset([np.zeros(2), np.ones(2)]), batch_size=None))
     assert len(singles) == 2 and isinstance(singles[0], md.Tensor) and singles[0].shape == (2,)
+    # batch_size=None: PyTorch's default_convert, so a (x, y) sample comes back as a list
+    x0, y0 = next(iter(DataLoader(ds, batch_size=None)))
+    assert x0.shape == (3,) and y0.shape == ()
+    assert isinstance(next(iter(DataLoader(ds, batch_size=None))), list)
+    converted = default_convert({"a": (np.zeros(1), "s", 3), "b": np.float32(2)})
+    assert isinstance(converted["a"], list) and isinstance(converted["a"][0], md.Tensor)
+    assert converted["a"][1:] == ["s", 3] and converted["b"].dtype == np.float32
 
 
 def test_loader_weighted_sampler_balances_classes():
@@ -354,3 +379,49 @@ def test_transform_dataset_reapplies_the_transform_every_fetch():
     assert plain[0].tolist() == [1.0, 1.0]
     with pytest.raises(TypeError, match="TransformDataset"):
         TransformDataset(ds, transform=5)
+
+
+def test_torch_style_import_path():
+    import minidl.utils.data as tud
+    from minidl.utils.data import DataLoader as DL
+    from minidl.utils.data import TensorDataset as TD
+
+    assert DL is DataLoader and TD is TensorDataset
+    assert md.utils.data is tud and md.data.transforms.Normalize is not None
+    assert set(tud.__all__) >= {"DataLoader", "Dataset", "random_split", "WeightedRandomSampler"}
+
+
+def test_collating_tensors_that_require_grad_keeps_the_graph():
+    w = md.tensor([1.0, 2.0], requires_grad=True)
+    batch = default_collate([w * 2, w * 3])
+    assert batch.requires_grad and batch.shape == (2, 2)
+    batch.sum().backward()
+    np.testing.assert_array_equal(np.asarray(getattr(w.grad, "data", w.grad)), [5, 5])
+
+
+def test_rng_state_of_a_whole_pipeline_round_trips_through_a_checkpoint(tmp_path):
+    from minidl.data import generators, get_rng_state, set_rng_state
+    from minidl.data.transforms import Compose, GaussianNoise, RandomHorizontalFlip
+
+    def pipeline():
+        X = np.random.default_rng(0).random((12, 1, 2, 2)).astype(np.float32)
+        tf = Compose([RandomHorizontalFlip(generator=1), GaussianNoise(0.1, generator=2)])
+        ds = TransformDataset(TensorDataset(X, np.arange(12)), transform=tf)
+        return DataLoader(ds, batch_size=4, shuffle=True, generator=3)
+
+    def epoch(loader):
+        return [(xb.data.copy(), yb.data.copy()) for xb, yb in loader]
+
+    loader = pipeline()
+    gens = generators(loader)
+    assert len(gens) == 3 and any(g is loader.generator for g in gens)  # shuffle, flip, noise
+    epoch(loader)
+    md.save({"data_rng": get_rng_state(loader)}, tmp_path / "rng.safetensors")
+    expected = epoch(loader)
+    fresh = pipeline()
+    set_rng_state(fresh, md.load(tmp_path / "rng.safetensors")["data_rng"])
+    for (a, b), (c, d) in zip(epoch(fresh), expected, strict=True):
+        np.testing.assert_array_equal(a, c)
+        np.testing.assert_array_equal(b, d)
+    with pytest.raises(ValueError, match="set_rng_state: expected 3"):
+        set_rng_state(fresh, [])

@@ -78,7 +78,7 @@ def test_gradcheck_checks_only_inputs_that_require_grad():
 
 def test_gradcheck_leaves_existing_grads_untouched():
     x = f64((2,), 7)
-    x.grad = np.array([5.0, 6.0])
+    x.grad = md.tensor(np.array([5.0, 6.0]))
     gradcheck(lambda t: t * 3, (x,))
     np.testing.assert_array_equal(x.grad, [5.0, 6.0])
 

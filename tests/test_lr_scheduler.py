@@ -298,7 +298,7 @@ def test_resume_from_state_dicts_is_bit_identical(name, k):
     def train(p, opt, sched, n):
         lrs = []
         for _ in range(n):
-            p.grad = grad * p.data
+            p.grad = md.tensor(grad * p.data)
             opt.step()
             sched.step()
             lrs.append(sched.get_last_lr())

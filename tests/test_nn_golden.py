@@ -201,7 +201,7 @@ def test_state_dict_names_and_shapes_match_pytorch(name):
 def test_clip_grad_norm_matches_pytorch(case):
     params = [md.zeros(*np.shape(g), dtype=md.float64, requires_grad=True) for g in case["grads"]]
     for p, g in zip(params, case["grads"]):
-        p.grad = np.array(g)
+        p.grad = md.tensor(np.array(g))
     norm_type = math.inf if case["norm_type"] == "inf" else case["norm_type"]
     total = nn.utils.clip_grad_norm_(params, case["max_norm"], norm_type)
     assert float(total) == pytest.approx(case["total"], rel=1e-12)

@@ -96,16 +96,16 @@ def test_decay_parameters_skip_biases_and_normalisation():
 
 def test_clip_grad_value_and_norm_in_place():
     p = md.zeros(4, requires_grad=True)
-    p.grad = np.array([-3.0, 0.5, 2.0, -0.1], dtype=np.float32)
+    p.grad = md.tensor(np.array([-3.0, 0.5, 2.0, -0.1], dtype=np.float32))
     clip_grad_value_([p], 1.0)
     np.testing.assert_array_equal(p.grad, np.array([-1.0, 0.5, 1.0, -0.1], dtype=np.float32))
     q = md.zeros(2, requires_grad=True)
-    q.grad = np.array([3.0, 4.0], dtype=np.float32)
+    q.grad = md.tensor(np.array([3.0, 4.0], dtype=np.float32))
     total = clip_grad_norm_(q, max_norm=1.0)
     assert total.item() == pytest.approx(5.0)
     assert np.linalg.norm(q.grad) == pytest.approx(1.0, rel=1e-5)
     small = md.zeros(2, requires_grad=True)
-    small.grad = np.array([0.3, 0.4], dtype=np.float32)
+    small.grad = md.tensor(np.array([0.3, 0.4], dtype=np.float32))
     assert clip_grad_norm_([small], 1.0).item() == pytest.approx(0.5)
     np.testing.assert_allclose(small.grad, [0.3, 0.4])  # below the limit: untouched
 

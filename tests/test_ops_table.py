@@ -265,6 +265,12 @@ def choice(*params, shapes=SHAPES):
     return with_params(shapes, lambda s: st.sampled_from(params))
 
 
+def dim_keep_param(shapes=NONSCALAR):
+    return with_params(
+        shapes, lambda s: st.fixed_dictionaries({"dim": dim_of(s), "keepdim": st.booleans()})
+    )
+
+
 def dim_param(shapes=NONSCALAR, extra: int = 0):
     return with_params(shapes, lambda s: dim_of(s, extra).map(lambda d: {"dim": d}))
 
@@ -334,8 +340,20 @@ CASES = [
     # reductions over None, one axis or several, with and without keepdims
     Case("sum", md.sum, np.sum, reduce_params()),
     Case("mean", md.mean, np.mean, reduce_params()),
-    Case("max", md.max, np.max, reduce_params(), NO_TIES),
-    Case("min", md.min, np.min, reduce_params(), NO_TIES),
+    Case("amax", md.amax, np.max, reduce_params(), NO_TIES),
+    Case("amin", md.amin, np.min, reduce_params(), NO_TIES),
+    Case("max_all", md.max, np.max, values=NO_TIES),
+    Case("max_dim", lambda x, dim, keepdim: md.max(x, dim, keepdim).values,
+         lambda a, dim, keepdim: np.max(a, axis=dim, keepdims=keepdim), dim_keep_param(), NO_TIES),
+    Case("min_dim", lambda x, dim, keepdim: md.min(x, dim, keepdim).values,
+         lambda a, dim, keepdim: np.min(a, axis=dim, keepdims=keepdim), dim_keep_param(), NO_TIES),
+    Case("max_pair", md.max, np.maximum, binary(), NO_TIES),
+    Case("sort", lambda x, dim, descending: md.sort(x, dim, descending).values,
+         lambda a, dim, descending: -np.sort(-a, dim) if descending else np.sort(a, dim),
+         with_params(NONSCALAR, lambda s: st.fixed_dictionaries({"dim": dim_of(s), "descending": st.booleans()})),
+         NO_TIES),
+    Case("topk", lambda x, k: md.topk(x, k).values, lambda a, k: -np.sort(-a, -1)[..., :k],
+         with_params(NONSCALAR, lambda s: st.integers(0, s[-1]).map(lambda k: {"k": k})), NO_TIES),
     Case("var", md.var, var_ref, reduce_params(SIDES_2, corrections=(0, 1))),
     Case("std", md.std, std_ref, reduce_params(SIDES_2, corrections=(0, 1)), NO_TIES),  # σ > 0
     Case("logsumexp", md.logsumexp, logsumexp_ref, reduce_params()),
@@ -446,4 +464,4 @@ def test_float32_forward_and_backward_run(case, data):
     for x in inputs:
         if x.requires_grad:
             assert x.grad is not None and x.grad.shape == x.shape and x.grad.dtype == np.float32
-            assert np.all(np.isfinite(x.grad))
+            assert np.all(np.isfinite(x.grad.data))

@@ -48,7 +48,7 @@ def quadratic_grad(seed: int, shape):
 def run(name: str, kwargs: dict, p: md.Tensor, grad_fn, steps: int, opt=None):
     opt = opt or getattr(optim, name)([p], **kwargs)
     for _ in range(steps):
-        p.grad = grad_fn(p.data)
+        p.grad = md.tensor(grad_fn(p.data))
         opt.step()
     return opt
 
@@ -61,7 +61,7 @@ def run(name: str, kwargs: dict, p: md.Tensor, grad_fn, steps: int, opt=None):
 def test_sgd_one_step_is_theta_minus_lr_grad(theta0, lr, seed):
     grad = np.random.default_rng(seed).normal(size=theta0.shape)
     p = param(theta0)
-    p.grad = grad.copy()
+    p.grad = md.tensor(grad.copy())
     optim.SGD([p], lr=lr).step()
     np.testing.assert_allclose(p.data, theta0 - lr * grad, rtol=1e-14, atol=1e-15)
 
@@ -80,12 +80,12 @@ def test_sgd_momentum_two_steps(mu, dampening, nesterov, g1, g2):
     lr = 0.1
     p = param(np.zeros(4))
     opt = optim.SGD([p], lr=lr, momentum=mu, dampening=dampening, nesterov=nesterov)
-    p.grad = g1.copy()
+    p.grad = md.tensor(g1.copy())
     opt.step()
     v1 = g1
     step1 = g1 + mu * v1 if nesterov else v1
     np.testing.assert_allclose(p.data, -lr * step1, rtol=1e-12, atol=1e-14)
-    p.grad = g2.copy()
+    p.grad = md.tensor(g2.copy())
     opt.step()
     v2 = mu * v1 + (1 - dampening) * g2
     step2 = g2 + mu * v2 if nesterov else v2
@@ -97,7 +97,7 @@ def test_sgd_momentum_two_steps(mu, dampening, nesterov, g1, g2):
 def test_adam_first_step_is_lr_times_sign(grad, lr):
     """m̂₁ = g and v̂₁ = g², so with ε = 0 the first step is exactly α·sign(g)."""
     p = param(np.zeros_like(grad))
-    p.grad = grad.copy()
+    p.grad = md.tensor(grad.copy())
     optim.Adam([p], lr=lr, eps=0.0).step()
     np.testing.assert_allclose(p.data, -lr * np.sign(grad), rtol=1e-12)
 
@@ -259,7 +259,7 @@ def test_every_optimizer_descends_a_bowl(name):
 def test_parameters_without_grad_are_skipped_and_get_no_state():
     a, b = param([1.0, 2.0]), param([3.0])
     opt = optim.Adam([a, b], lr=0.1)
-    a.grad = np.array([1.0, -1.0])
+    a.grad = md.tensor(np.array([1.0, -1.0]))
     opt.step()
     assert b.data.tolist() == [3.0]
     assert b not in opt.state and opt.state[a]["step"] == 1
@@ -269,7 +269,7 @@ def test_parameters_without_grad_are_skipped_and_get_no_state():
 def test_zero_grad_sets_to_none_or_zeros_in_place():
     p = param([1.0, 2.0])
     opt = optim.SGD([p], lr=0.1)
-    p.grad = np.array([1.0, 1.0])
+    p.grad = md.tensor(np.array([1.0, 1.0]))
     buffer = p.grad
     opt.zero_grad(set_to_none=False)
     assert p.grad is buffer and not p.grad.any()
@@ -300,7 +300,7 @@ def test_parameter_groups_have_their_own_hyperparameters():
     a, b = param([1.0]), param([1.0])
     opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1, momentum=0.9)
     assert opt.param_groups[1]["momentum"] == 0.9  # filled in from the defaults
-    a.grad, b.grad = np.array([1.0]), np.array([1.0])
+    a.grad, b.grad = md.tensor(np.array([1.0])), md.tensor(np.array([1.0]))
     opt.step()
     np.testing.assert_allclose([a.data[0], b.data[0]], [0.9, 0.5])
 
@@ -310,7 +310,7 @@ def test_add_param_group_unfreezes_a_parameter():
     opt = optim.Adam([a], lr=0.1)
     opt.add_param_group({"params": b, "lr": 0.01})
     assert len(opt.param_groups) == 2 and opt.param_groups[1]["betas"] == (0.9, 0.999)
-    b.grad = np.array([1.0])
+    b.grad = md.tensor(np.array([1.0]))
     opt.step()
     np.testing.assert_allclose(b.data, [1.0 - 0.01], rtol=1e-6)
 
@@ -321,7 +321,7 @@ def test_float32_parameters_stay_float32():
         run(name, kwargs, p, lambda th: (th * 0.5).astype(np.float32), 3)
         assert p.data.dtype == np.float32, name
         opt_state = getattr(optim, name)([p], **kwargs)
-        p.grad = np.ones((2, 3), dtype=np.float32)
+        p.grad = md.tensor(np.ones((2, 3), dtype=np.float32))
         opt_state.step()
         for key, value in opt_state.state[p].items():
             if isinstance(value, np.ndarray):
@@ -359,7 +359,7 @@ def test_resume_from_state_dict_is_bit_identical(name, k, m):
 def test_state_dict_is_a_snapshot_with_positional_indices():
     a, b = param([1.0, 2.0]), param([3.0])
     opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1, momentum=0.9)
-    a.grad, b.grad = np.array([1.0, 1.0]), np.array([1.0])
+    a.grad, b.grad = md.tensor(np.array([1.0, 1.0])), md.tensor(np.array([1.0]))
     opt.step()
     sd = opt.state_dict()
     assert [g["params"] for g in sd["param_groups"]] == [[0], [1]]
@@ -373,7 +373,7 @@ def test_state_dict_is_a_snapshot_with_positional_indices():
 def test_load_state_dict_reports_mismatches():
     a, b = param([1.0, 2.0]), param([3.0])
     opt = optim.Adam([a, b])
-    a.grad, b.grad = np.ones(2), np.ones(1)
+    a.grad, b.grad = md.tensor(np.ones(2)), md.tensor(np.ones(1))
     opt.step()
     sd = opt.state_dict()
     with pytest.raises(ValueError, match="1 parameter groups; this optimizer has 2"):

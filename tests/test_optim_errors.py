@@ -167,7 +167,12 @@ def test_duplicate_parameters():
 def test_gradient_of_the_wrong_shape():
     p = param((2, 3))
     opt = optim.Adam([p])
-    p.grad = np.zeros((3, 2))
+    with pytest.raises(
+        RuntimeError, match=r"gradient of shape \(3, 2\) to a tensor of shape \(2, 3\)"
+    ):
+        p.grad = md.zeros(3, 2)  # refused on assignment, as in PyTorch
+    p.grad = md.zeros_like(p)
+    p.grad.data = np.zeros((3, 2))  # behind the setter's back: step() still checks
     with pytest.raises(
         ValueError,
         match=r"^Adam.step: a parameter of shape \(2, 3\) has a gradient of shape \(3, 2\)",

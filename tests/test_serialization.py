@@ -1,6 +1,7 @@
 """md.save / md.load: safetensors checkpoints that round-trip exactly, write atomically and refuse
 damaged files with an error naming the file."""
 
+import io
 import json
 import os
 import signal
@@ -59,6 +60,7 @@ def _model_and_optimizer():
 
 def test_training_checkpoint_round_trips_with_types_and_key_types(tmp_path):
     model, opt = _model_and_optimizer()
+    sched = md.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=10)
     checkpoint = {
         "model": model.state_dict(),
         "optimizer": opt.state_dict(),  # int keys in "state", tuples (betas) in param_groups
@@ -68,8 +70,9 @@ def test_training_checkpoint_round_trips_with_types_and_key_types(tmp_path):
         "note": "ünïcode",
         "flags": (True, False, None),
         "rng": np.random.default_rng(3).bit_generator.state,
-        "scalars": [np.float32(0.25), np.int64(-3), np.bool_(True), np.float16(1.5)],
-        "arrays": {1: np.arange(3, dtype=np.int32), (2, "b"): np.zeros((0, 2))},
+        "scheduler": sched.state_dict(),
+        "scalars": [np.float32(0.25), np.int64(-3), np.bool_(True), np.float16(1.5), np.float64(2)],
+        "arrays": {1: np.arange(3, dtype=np.int32), (2, "b"): np.zeros((0, 2)), np.int32(5): 0},
         "weights": md.tensor([1.0, 2.0], requires_grad=True),
     }
     path = tmp_path / "ckpt.safetensors"
@@ -113,6 +116,65 @@ def test_every_dtype_and_shape_round_trips_bit_for_bit(tmp_path_factory, array, 
     assert data.tobytes() == array.tobytes()  # bit for bit (NaN payloads, -0.0)
 
 
+def test_the_same_object_gives_the_same_bytes(tmp_path):
+    obj = {"w": md.ones(2, 2), "b": np.zeros(3), "epoch": 1, "lr": 0.1}
+    # safetensors keeps metadata in a hash map whose order varies between maps; save sorts it
+    assert len({md.serialization.to_bytes(obj) for _ in range(20)}) == 1
+    md.save(obj, tmp_path / "a")
+    assert (tmp_path / "a").read_bytes() == md.serialization.to_bytes(obj)
+
+
+def test_module_docstring_shows_the_real_bytes():
+    import doctest
+
+    result = doctest.testmod(md.serialization, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 8 and result.failed == 0
+
+
+def test_file_objects_work_like_paths():
+    buffer = io.BytesIO()
+    md.save({"w": md.ones(2, 3), "epoch": 4}, buffer)
+    buffer.seek(0)
+    back = md.load(buffer)
+    assert back["epoch"] == 4 and back["w"].shape == (2, 3)
+    damaged = io.BytesIO(buffer.getvalue()[:-3])
+    with pytest.raises(ValueError, match="<BytesIO>' is truncated"):
+        md.load(damaged)
+
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),  # beyond int64: JSON keeps Python ints exact
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=5),
+    st.sampled_from([np.float32(1.5), np.int8(-3), np.bool_(False), np.uint64(2**64 - 1)]),
+)
+_leaves = st.one_of(
+    _scalars,
+    hnp.arrays(np.float32, st.integers(0, 3)),
+    hnp.arrays(np.int64, (2, 2)).map(md.from_numpy),
+)
+_keys = st.one_of(
+    st.text(max_size=4), st.integers(-3, 3), st.tuples(st.integers(0, 2), st.text(max_size=2))
+)
+_trees = st.recursive(
+    _leaves,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.lists(children, max_size=3).map(tuple),
+        st.dictionaries(_keys, children, max_size=3),
+        st.dictionaries(st.text(max_size=3), children, max_size=3).map(OrderedDict),
+    ),
+    max_leaves=12,
+)
+
+
+@given(tree=_trees)
+def test_any_nested_tree_round_trips_with_its_types(tree):
+    _assert_same(tree, md.serialization.from_bytes(md.serialization.to_bytes(tree)))
+
+
 def test_a_flat_state_dict_is_stored_under_its_own_names(tmp_path):
     model, _ = _model_and_optimizer()
     path = tmp_path / "weights.safetensors"
@@ -137,6 +199,12 @@ def test_load_reads_a_plain_safetensors_file_as_tensors(tmp_path):
     np.testing.assert_array_equal(back["fc.weight"].data, arrays["fc.weight"])
 
 
+def test_load_refuses_complex_tensors_from_other_writers(tmp_path):
+    safetensors.numpy.save_file({"c": np.ones(2, np.complex64)}, tmp_path / "c.safetensors")
+    with pytest.raises(ValueError, match="c.safetensors' holds tensor 'c' of dtype complex64"):
+        md.load(tmp_path / "c.safetensors")
+
+
 def test_save_refuses_what_it_cannot_store_without_pickle(tmp_path):
     with pytest.raises(TypeError, match=r"save: cannot store object at obj\['a'\]\[0\]"):
         md.save({"a": [object()]}, tmp_path / "x")
@@ -159,25 +227,74 @@ def _small_checkpoint(path):
     return path.read_bytes()
 
 
+def _refusals(variants, name):
+    """The error message for each damaged variant (md.load reads the file, then from_bytes)."""
+    messages = []
+    for raw in variants:
+        try:
+            md.serialization.from_bytes(raw, name)
+        except ValueError as e:
+            messages.append(str(e))
+        else:
+            messages.append(None)
+    return messages
+
+
 def test_truncation_at_every_length_is_refused(tmp_path):
     good = _small_checkpoint(tmp_path / "good.safetensors")
-    bad = tmp_path / "cut.safetensors"
-    for n in range(len(good)):
-        bad.write_bytes(good[:n])
-        with pytest.raises(ValueError, match="cut.safetensors"):
-            md.load(bad)
+    messages = _refusals([good[:n] for n in range(len(good))], "cut.safetensors")
+    assert all(m is not None and "'cut.safetensors'" in m for m in messages)
+    (tmp_path / "cut.safetensors").write_bytes(good[: len(good) - 3])
+    with pytest.raises(ValueError, match="cut.safetensors' is truncated"):
+        md.load(tmp_path / "cut.safetensors")
 
 
 @pytest.mark.parametrize("mask", [0x01, 0x80])
 def test_a_flipped_bit_anywhere_is_refused(tmp_path, mask):
     good = _small_checkpoint(tmp_path / "good.safetensors")
-    bad = tmp_path / "flipped.safetensors"
+    variants = []
     for i in range(len(good)):
         damaged = bytearray(good)
         damaged[i] ^= mask
-        bad.write_bytes(bytes(damaged))
-        with pytest.raises(ValueError, match="flipped.safetensors"):
-            md.load(bad)
+        variants.append(bytes(damaged))
+    messages = _refusals(variants, "flipped.safetensors")
+    accepted = [i for i, m in enumerate(messages) if m is None]
+    assert accepted == []  # not one byte of the file can change unnoticed
+    assert all("'flipped.safetensors'" in m for m in messages)
+
+
+@given(
+    data=st.one_of(
+        st.binary(max_size=64),
+        st.builds(
+            lambda h, tail: len(h).to_bytes(8, "little") + h + tail,
+            st.recursive(
+                st.one_of(st.none(), st.integers(), st.text(max_size=4)),
+                lambda c: st.one_of(
+                    st.lists(c, max_size=3), st.dictionaries(st.text(max_size=8), c)
+                ),
+            ).map(lambda tree: json.dumps({"a": tree}).encode()),
+            st.binary(max_size=16),
+        ),
+    )
+)
+def test_garbage_is_always_a_value_error(data):
+    with pytest.raises(ValueError, match="'fuzz'"):
+        md.serialization.from_bytes(data, "fuzz")
+
+
+@given(
+    edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(1, 255)), min_size=1, max_size=4)
+)
+def test_random_multi_byte_damage_is_refused(edits):
+    good = md.serialization.to_bytes({"w": md.ones(3), "step": 2, "tag": "x"})
+    damaged = bytearray(good)
+    for position, mask in edits:
+        damaged[position % len(good)] ^= mask
+    if bytes(damaged) == good:  # two edits cancelled out
+        return
+    with pytest.raises(ValueError, match="'damaged'"):
+        md.serialization.from_bytes(bytes(damaged), "damaged")
 
 
 def test_a_flipped_data_byte_fails_the_checksum(tmp_path):

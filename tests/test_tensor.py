@@ -6,8 +6,10 @@ import pytest
 import minidl as md
 
 
-def test_python_data_becomes_float32_and_numpy_keeps_its_dtype():
-    assert md.tensor([1, 2, 3]).dtype == np.float32
+def test_python_data_follows_pytorch_inference_and_numpy_keeps_its_dtype():
+    assert md.tensor([1, 2, 3]).dtype == np.int64  # Python ints: int64, as in PyTorch
+    assert md.tensor([1, 2.0]).dtype == np.float32  # any float: the default float dtype
+    assert md.tensor([True, 1]).dtype == np.int64
     assert md.tensor(2.5).dtype == np.float32
     assert md.tensor(np.zeros(3, dtype=np.float64)).dtype == np.float64
     assert md.tensor(np.arange(3)).dtype == np.arange(3).dtype

@@ -7,12 +7,13 @@
         ...
 
 Modules: `dataset` (Dataset, TensorDataset, Subset, ConcatDataset, TransformDataset, random_split),
-`sampler` (the index orders), `collate` (default_collate), `dataloader` (DataLoader), `datasets`
-(scikit-learn's bundled sets, MNIST's IDX files) and `transforms` (image augmentation).
+`sampler` (the index orders), `collate` (default_collate, default_convert), `dataloader`
+(DataLoader), `rng` (finding and checkpointing a pipeline's generators), `datasets` (scikit-learn's
+bundled sets, MNIST's IDX files), `idx` (the IDX format) and `transforms` (image augmentation).
 """
 
-from minidl.data import datasets
-from minidl.data.collate import default_collate
+from minidl.data import datasets, transforms
+from minidl.data.collate import default_collate, default_convert
 from minidl.data.dataloader import DataLoader
 from minidl.data.dataset import (
     ConcatDataset,
@@ -22,6 +23,7 @@ from minidl.data.dataset import (
     TransformDataset,
     random_split,
 )
+from minidl.data.rng import generators, get_rng_state, set_rng_state
 from minidl.data.sampler import (
     BatchSampler,
     RandomSampler,
@@ -46,5 +48,10 @@ __all__ = [
     "WeightedRandomSampler",
     "datasets",
     "default_collate",
+    "default_convert",
+    "generators",
+    "get_rng_state",
     "random_split",
+    "set_rng_state",
+    "transforms",
 ]

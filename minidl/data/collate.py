@@ -16,6 +16,7 @@ The rules apply recursively, so nested tuples and dicts of fields work.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,17 @@ def _wrap(array: np.ndarray) -> Tensor:
     return Tensor._wrap(as_array(array, where="default_collate"))
 
 
-def default_collate(batch: Sequence):
+def _stack_arrays(arrays: list) -> Tensor:
+    shapes = {np.shape(a) for a in arrays}
+    if len(shapes) != 1:
+        raise ValueError(
+            f"default_collate: samples in a batch must all have one shape to be stacked; "
+            f"found shapes {sorted(shapes)}"
+        )
+    return _wrap(np.stack(arrays))
+
+
+def default_collate(batch: Sequence) -> Any:
     """Merge a list of samples into a batch of Tensors (see the module docstring for the rules)."""
     if not isinstance(batch, Sequence) or isinstance(batch, (str, bytes)) or len(batch) == 0:
         raise TypeError(
@@ -36,19 +47,15 @@ def default_collate(batch: Sequence):
         )
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return stack(list(batch), 0)
+        if any(isinstance(t, Tensor) and t.requires_grad for t in batch):
+            return stack(list(batch), 0)  # keeps the graph, as torch.stack does
+        return _stack_arrays([t.data if isinstance(t, Tensor) else t for t in batch])
     if isinstance(elem, np.ndarray):
         if elem.dtype.kind not in "fiub":
             raise TypeError(
                 f"default_collate: numpy arrays in a batch must be numeric; found dtype {elem.dtype}"
             )
-        shapes = {np.shape(b) for b in batch}
-        if len(shapes) != 1:
-            raise ValueError(
-                f"default_collate: arrays in a batch must all have one shape to be stacked; "
-                f"found shapes {sorted(shapes)}"
-            )
-        return _wrap(np.stack(batch))
+        return _stack_arrays(batch)
     if isinstance(elem, np.generic):
         return _wrap(np.array(batch, dtype=elem.dtype))
     if isinstance(elem, bool):
@@ -74,3 +81,20 @@ def default_collate(batch: Sequence):
         "default_collate: a batch must contain Tensors, numpy arrays, numbers, strings, dicts or "
         f"lists; found {type(elem).__name__}"
     )
+
+
+def default_convert(data: Any) -> Any:
+    """What a DataLoader with batch_size=None does to each sample (PyTorch's `default_convert`):
+    numeric numpy arrays and numpy scalars become Tensors, recursively inside dicts, namedtuples,
+    tuples and lists (tuples come back as lists, as in PyTorch); everything else is unchanged."""
+    if isinstance(data, np.ndarray) and data.dtype.kind in "fiub":
+        return _wrap(data)
+    if isinstance(data, np.generic) and data.dtype.kind in "fiub":
+        return _wrap(np.asarray(data))
+    if isinstance(data, Mapping):
+        return type(data)({key: default_convert(value) for key, value in data.items()})
+    if isinstance(data, tuple) and hasattr(data, "_fields"):  # namedtuple
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
+        return [default_convert(d) for d in data]
+    return data

@@ -29,31 +29,26 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from minidl import random as _random
-from minidl.data.collate import default_collate
+from minidl.data.collate import default_collate, default_convert
 from minidl.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
-
-
-def _default_convert(sample):
-    """With batch_size=None: numpy arrays become Tensors, everything else stays as it is."""
-    return default_collate([sample])[0] if isinstance(sample, np.ndarray) else sample
 
 
 class DataLoader:
     """Batches of `dataset` (anything with `__getitem__` and `__len__`).
 
-    Arguments, as in PyTorch: `batch_size` (None: yield single samples, uncollated), `shuffle`
-    (a new random order each pass), `sampler` (an iterable of indices; excludes `shuffle`),
-    `batch_sampler` (an iterable of index lists; excludes batch_size, shuffle, sampler and
-    drop_last), `drop_last` (drop the last incomplete batch), `collate_fn` (list of samples -> batch;
-    default `default_collate`), `generator` (numpy Generator, int seed or None; see the module
-    docstring).
+    Arguments, as in PyTorch: `batch_size` (None: yield single samples, through
+    `default_convert`), `shuffle` (a new random order each pass; None means False), `sampler` (an
+    iterable of indices; excludes `shuffle`), `batch_sampler` (an iterable of index lists; excludes
+    batch_size, shuffle, sampler and drop_last), `drop_last` (drop the last incomplete batch),
+    `collate_fn` (list of samples -> batch; default `default_collate`), `generator` (numpy
+    Generator, int seed or None; see the module docstring).
     """
 
     def __init__(
         self,
         dataset,
         batch_size: int | None = 1,
-        shuffle: bool = False,
+        shuffle: bool | None = None,
         sampler: Sampler | None = None,
         batch_sampler=None,
         num_workers: int = 0,
@@ -77,6 +72,7 @@ class DataLoader:
                 f"{where}: argument `batch_size` must be a positive int or None; received "
                 f"{batch_size!r}"
             )
+        shuffle = False if shuffle is None else shuffle  # PyTorch's default is None, meaning False
         if not isinstance(shuffle, (bool, np.bool_)) or not isinstance(drop_last, (bool, np.bool_)):
             raise TypeError(
                 f"{where}: arguments `shuffle` and `drop_last` must be bools; received "
@@ -133,7 +129,7 @@ class DataLoader:
         if not self._auto_collation:
             for index in self.sampler:
                 sample = self.dataset[index]
-                yield _default_convert(sample) if self._default_collate else self.collate_fn(sample)
+                yield default_convert(sample) if self._default_collate else self.collate_fn(sample)
             return
         fast = getattr(self.dataset, "_collated_batch", None) if self._default_collate else None
         for indices in self.batch_sampler:

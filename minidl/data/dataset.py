@@ -82,13 +82,20 @@ class TensorDataset(Dataset):
         self.tensors = converted
 
     def __getitem__(self, index):
-        return tuple(t[index] for t in self.tensors)
+        # a plain view of the row when no gradient is wanted (the common case: data, not weights)
+        return tuple(
+            t[index] if t.requires_grad else Tensor._wrap(np.asarray(t.data[index]))
+            for t in self.tensors
+        )
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
 
-    def _collated_batch(self, indices: Sequence[int]) -> list[Tensor]:
-        """What `default_collate([self[i] for i in indices])` returns, with one gather per tensor."""
+    def _collated_batch(self, indices: Sequence[int]) -> list[Tensor] | None:
+        """What `default_collate([self[i] for i in indices])` returns, with one gather per tensor
+        (None when a tensor requires grad: then the batch must be stacked through autograd)."""
+        if any(t.requires_grad for t in self.tensors):
+            return None
         idx = np.asarray(indices, dtype=np.int64)
         return [Tensor._wrap(t.data[idx]) for t in self.tensors]
 
@@ -231,6 +238,8 @@ def random_split(dataset, lengths: Sequence[float], generator=None) -> list[Subs
     One permutation of range(len(dataset)) is drawn from `generator` (a numpy Generator, an int seed,
     or None for minidl's default generator) and cut into consecutive pieces.
     """
+    if isinstance(lengths, np.ndarray):
+        lengths = lengths.tolist()
     if not isinstance(lengths, Sequence) or isinstance(lengths, str) or not lengths:
         raise TypeError(
             f"random_split: argument `lengths` must be a non-empty list of lengths or fractions; "

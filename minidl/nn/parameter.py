@@ -28,13 +28,8 @@ class Parameter(Tensor):
             raise TypeError(
                 f"Parameter: data must be floating point to be learned; received dtype {array.dtype}"
             )
-        self.data = array
-        self.grad = None
-        self.grad_fn = None
-        self.requires_grad = bool(requires_grad)
-        self._version = data._version if isinstance(data, Tensor) else [0]
-        self._retains_grad = False
-        self._base = None
+        version = data._version if isinstance(data, Tensor) else None
+        Tensor._init_fields(self, array, bool(requires_grad), version=version)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -11,14 +11,20 @@ import math
 
 import numpy as np
 
-from minidl.autograd import Function, Tensor
+from minidl.autograd import Function
+from minidl.ops.elementwise import float_operand
 from minidl.ops.shape import as_tensor, normalize_dim
+from minidl.tensor import Tensor
 
 
 def _float_input(x, name: str) -> Tensor:
+    """Activations other than relu, sigmoid and tanh refuse integer input, as PyTorch's do."""
     x = as_tensor(x, name)
     if x.dtype.kind != "f":
-        raise TypeError(f"{name}: needs a floating-point tensor; received dtype {x.dtype}")
+        raise TypeError(
+            f"{name}: needs a floating-point tensor; received dtype {x.dtype} (convert with "
+            f".float())"
+        )
     return x
 
 
@@ -38,8 +44,11 @@ class ReLU(Function):
 
 
 def relu(x) -> Tensor:
-    """Rectified linear unit, max(x, 0)."""
-    return ReLU.apply(_float_input(x, "relu"))
+    """Rectified linear unit, max(x, 0) (integer tensors stay integer, as in PyTorch)."""
+    x = as_tensor(x, "relu")
+    if x.dtype == np.bool_:
+        raise TypeError("relu: not defined for bool tensors; received dtype bool")
+    return ReLU.apply(x)
 
 
 class LeakyReLU(Function):
@@ -223,7 +232,7 @@ class Sigmoid(Function):
 
 def sigmoid(x) -> Tensor:
     """The logistic function 1/(1 + e^(−x)), stable for large |x|."""
-    return Sigmoid.apply(_float_input(x, "sigmoid"))
+    return Sigmoid.apply(float_operand(x, "sigmoid"))  # ints promote, as torch.sigmoid
 
 
 class Tanh(Function):
@@ -243,7 +252,7 @@ class Tanh(Function):
 
 def tanh(x) -> Tensor:
     """Hyperbolic tangent."""
-    return Tanh.apply(_float_input(x, "tanh"))
+    return Tanh.apply(float_operand(x, "tanh"))  # ints promote, as torch.tanh
 
 
 class Softplus(Function):

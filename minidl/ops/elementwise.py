@@ -1,4 +1,5 @@
 """Elementwise operations: arithmetic, exp/log, trigonometry, clipping, maximum/minimum, where, casts.
+(Comparisons and logical operators, which are not differentiable, are in compare.py.)
 
 Each backward returns gradients in the broadcast shape of the output; the engine sums them back to each
 input's shape (`minidl.autograd.unbroadcast`), so no op here worries about broadcasting.
@@ -8,12 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from minidl.autograd import Function, Tensor, as_array
+from minidl import dtypes
+from minidl.autograd import Function
+from minidl.tensor import Tensor, as_array
 
 
 def operand(x, where: str):
-    """An op's input as given: a Tensor, a Python number (which takes the tensor's dtype, as in
-    PyTorch) or a numpy array; lists become arrays by minidl's rules (float32)."""
+    """An op's input as given: a Tensor, a Python number or a numpy array; lists become arrays by
+    minidl's rules (PyTorch's inference: ints int64, floats the default float dtype)."""
     if type(x) is Tensor or isinstance(x, (Tensor, np.ndarray, np.generic, int, float, bool)):
         return x
     return as_array(x, where=where)
@@ -23,10 +26,47 @@ def _shape(x) -> tuple:
     return np.shape(x.data if isinstance(x, Tensor) else x)
 
 
-def binary(fn: type[Function], name: str, a, b) -> Tensor:
-    """Apply a two-input Function, turning NumPy's broadcasting error into one that names the op."""
+def _array_or_number(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def to_dtype(x, dtype: np.dtype):
+    """One operand converted to the op's computation dtype (a Tensor through `cast`, so the gradient
+    finds its way back to the original dtype; a Python number is left for NumPy, which gives it the
+    array's dtype)."""
+    if isinstance(x, Tensor):
+        return x if x.data.dtype == dtype else cast(x, dtype)
+    if isinstance(x, np.ndarray) and x.dtype != dtype:
+        return x.astype(dtype)
+    if isinstance(x, np.generic):
+        return x.item()  # NumPy scalars promote like Python numbers, as in PyTorch
+    return x
+
+
+def promote(*xs, float_only: bool = False) -> tuple:
+    """The operands converted to their PyTorch result dtype (`minidl.dtypes.result_type`); with
+    `float_only` (true division, exp, log, ...) an integer or bool result becomes the default float."""
+    dt = dtypes.result_type(*(_array_or_number(x) for x in xs))
+    if float_only and dt.kind != "f":
+        dt = dtypes.get_default_dtype()
+    return tuple(to_dtype(x, dt) for x in xs)
+
+
+def float_operand(x, name: str):
+    """A float-math input: integer and bool tensors are promoted to the default float dtype, as
+    torch.exp / torch.log / torch.sigmoid do."""
+    x = operand(x, name)
+    if not isinstance(x, Tensor):
+        x = Tensor(x)
+    return x if x.data.dtype.kind == "f" else cast(x, dtypes.get_default_dtype())
+
+
+def binary(fn: type[Function], name: str, a, b, float_only: bool = False) -> Tensor:
+    """Apply a two-input Function on operands promoted to PyTorch's result dtype, turning NumPy's
+    broadcasting error into one that names the op and both shapes."""
     a, b = operand(a, name), operand(b, name)
     try:
+        a, b = promote(a, b, float_only=float_only)
         return fn.apply(a, b)
     except ValueError as e:
         if "broadcast" not in str(e):
@@ -76,7 +116,9 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        # save only what backward will use: `d += d * 2` must not trip the in-place check on d
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         return a * b
 
     @staticmethod
@@ -97,7 +139,8 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b)
         return a / b
 
     @staticmethod
@@ -109,8 +152,8 @@ class Div(Function):
 
 
 def div(a, b) -> Tensor:
-    """a / b (true division), broadcasting."""
-    return binary(Div, "div", a, b)
+    """a / b (true division), broadcasting; integers divide to the default float dtype (float32)."""
+    return binary(Div, "div", a, b, float_only=True)
 
 
 class Neg(Function):
@@ -126,7 +169,15 @@ class Neg(Function):
 
 
 def neg(x) -> Tensor:
-    return Neg.apply(operand(x, "neg"))
+    """-x (refused for bool tensors, as in PyTorch: use ~ to invert a mask)."""
+    x = operand(x, "neg")
+    if _dtype_of(x) == np.bool_:
+        raise TypeError("neg: negation of a bool tensor is not supported; use ~mask or logical_not")
+    return Neg.apply(x)
+
+
+def _dtype_of(x) -> np.dtype:
+    return x.data.dtype if isinstance(x, Tensor) else np.asarray(x).dtype
 
 
 class Pow(Function):
@@ -135,7 +186,7 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         y = np.power(a, b)
-        ctx.save_for_backward(a, b, y)
+        ctx.save_for_backward(a, b, y if ctx.needs_input_grad[1] else None)
         return y
 
     @staticmethod
@@ -153,7 +204,15 @@ class Pow(Function):
 
 
 def pow(a, b) -> Tensor:
-    """a ** b, broadcasting (either may be a tensor)."""
+    """a ** b, broadcasting (either may be a tensor). Integers to negative integer powers are
+    refused, as in PyTorch."""
+    a, b = operand(a, "pow"), operand(b, "pow")
+    ints = [_dtype_of(x).kind in "iub" for x in (a, b)]
+    if all(ints) and np.any(np.asarray(_array_or_number(b)) < 0):
+        raise ValueError(
+            "pow: integers to negative integer powers are not allowed; make the base a float "
+            "tensor (e.g. x.float() ** -1)"
+        )
     return binary(Pow, "pow", a, b)
 
 
@@ -173,7 +232,7 @@ class Exp(Function):
 
 
 def exp(x) -> Tensor:
-    return Exp.apply(operand(x, "exp"))
+    return Exp.apply(float_operand(x, "exp"))
 
 
 class Log(Function):
@@ -192,7 +251,7 @@ class Log(Function):
 
 def log(x) -> Tensor:
     """Natural logarithm."""
-    return Log.apply(operand(x, "log"))
+    return Log.apply(float_operand(x, "log"))
 
 
 class Sqrt(Function):
@@ -211,7 +270,7 @@ class Sqrt(Function):
 
 
 def sqrt(x) -> Tensor:
-    return Sqrt.apply(operand(x, "sqrt"))
+    return Sqrt.apply(float_operand(x, "sqrt"))
 
 
 class Abs(Function):
@@ -247,7 +306,7 @@ class Sin(Function):
 
 
 def sin(x) -> Tensor:
-    return Sin.apply(operand(x, "sin"))
+    return Sin.apply(float_operand(x, "sin"))
 
 
 class Cos(Function):
@@ -265,7 +324,7 @@ class Cos(Function):
 
 
 def cos(x) -> Tensor:
-    return Cos.apply(operand(x, "cos"))
+    return Cos.apply(float_operand(x, "cos"))
 
 
 class Clip(Function):
@@ -288,12 +347,21 @@ class Clip(Function):
 
 
 def clip(x, min=None, max=None) -> Tensor:
-    """Limit x to [min, max] (either bound may be None). Also called `clamp`."""
+    """Limit x to [min, max] (either bound may be None; numbers or tensors). Also called `clamp`.
+
+    As in PyTorch, min > max gives max everywhere, and an int tensor with a float bound gives the
+    default float dtype."""
     if min is None and max is None:
         raise ValueError("clip: at least one of `min` and `max` must be given; received both None")
-    if min is not None and max is not None and min > max:
-        raise ValueError(f"clip: `min` must be <= `max`; received min={min}, max={max}")
-    return Clip.apply(operand(x, "clip"), lo=min, hi=max)
+    x = operand(x, "clip")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):  # tensor bounds: a composite
+        out = x if min is None else maximum(x, min)
+        return out if max is None else minimum(out, max)
+    for name, v in (("min", min), ("max", max)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float, np.number))):
+            raise TypeError(f"clip: argument `{name}` must be a number or tensor; received {v!r}")
+    (x,) = promote(x, *(v for v in (min, max) if v is not None))[:1]
+    return Clip.apply(x, lo=min, hi=max)
 
 
 clamp = clip
@@ -357,13 +425,19 @@ class Where(Function):
         return da, db
 
 
-def where(condition, a, b) -> Tensor:
-    """Pick from `a` where `condition` is true, else from `b` (all three broadcast together)."""
+def where(condition, a=None, b=None) -> Tensor:
+    """Pick from `a` where `condition` is true, else from `b` (all three broadcast together; a and b
+    are promoted to their common dtype). `where(condition)` alone is nonzero(condition, as_tuple=True)."""
+    if a is None and b is None:
+        from minidl.ops.rearrange import nonzero  # rearrange builds on this module
+
+        return nonzero(condition, as_tuple=True)
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise TypeError(f"where: argument `condition` must be boolean; received dtype {cond.dtype}")
     a, b = operand(a, "where"), operand(b, "where")
     try:
+        a, b = promote(a, b)
         return Where.apply(a, b, cond=cond)
     except ValueError as e:
         if "broadcast" not in str(e):
@@ -389,38 +463,39 @@ class Cast(Function):
 def cast(x, dtype) -> Tensor:
     """x converted to `dtype`. Conversion to an int or bool dtype is not differentiable."""
     x = x if isinstance(x, Tensor) else Tensor(x)
-    dtype = np.dtype(dtype)
+    dtype = dtypes.to_dtype(dtype, "cast")
     if dtype == x.dtype:
         return x
-    if dtype.kind != "f":
+    if dtype.kind != "f" or x.dtype.kind != "f":
         return Tensor._wrap(x.data.astype(dtype))
     return Cast.apply(x, dtype=dtype)
 
 
-# --- comparisons: boolean results, never differentiable ------------------------------------------------
+class Clone(Function):
+    """y = x (a copy);  dy/dx = 1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
 
 
-def _compare(ufunc, name: str):
-    def compare(a, b) -> Tensor:
-        a, b = operand(a, name), operand(b, name)
-        arrays = [x.data if isinstance(x, Tensor) else x for x in (a, b)]
-        try:
-            return Tensor._wrap(np.asarray(ufunc(*arrays)))
-        except ValueError:
-            raise ValueError(
-                f"{name}: shapes {_shape(a)} and {_shape(b)} can't be broadcast together"
-            ) from None
-
-    compare.__name__ = name
-    compare.__doc__ = (
-        f"Elementwise `{name}` comparison; returns a bool tensor (not differentiable)."
-    )
-    return compare
+def clone(x) -> Tensor:
+    """A copy of x's data that stays in the graph."""
+    return Clone.apply(operand(x, "clone"))
 
 
-eq = _compare(np.equal, "eq")
-ne = _compare(np.not_equal, "ne")
-lt = _compare(np.less, "lt")
-le = _compare(np.less_equal, "le")
-gt = _compare(np.greater, "gt")
-ge = _compare(np.greater_equal, "ge")
+def floor_divide(a, b) -> Tensor:
+    """⌊a / b⌋ elementwise (PyTorch's `//`, rounding toward −∞). Its gradient is zero almost
+    everywhere, so it is not recorded."""
+    a, b = promote(operand(a, "floor_divide"), operand(b, "floor_divide"))
+    return Tensor._wrap(np.asarray(np.floor_divide(_array_or_number(a), _array_or_number(b))))
+
+
+def remainder(a, b) -> Tensor:
+    """a − b·⌊a / b⌋ (PyTorch's `%`: the result has b's sign);  dy/da = 1, dy/db = −⌊a / b⌋."""
+    a, b = promote(operand(a, "remainder"), operand(b, "remainder"))
+    return sub(a, mul(b, floor_divide(a, b)))

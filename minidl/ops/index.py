@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from minidl.autograd import Function, Tensor
+from minidl.autograd import Function
 from minidl.ops.elementwise import operand
 from minidl.ops.shape import as_tensor, share_version
+from minidl.tensor import Tensor
 
 
 def _normalize_index(name: str, index) -> tuple:
@@ -28,8 +29,7 @@ def _normalize_index(name: str, index) -> tuple:
                 p = p.astype(np.int64)
         if isinstance(p, (np.ndarray, np.generic)) and p.dtype.kind not in "iub":
             raise TypeError(
-                f"{name}: index arrays must hold integers or booleans; received dtype {p.dtype} "
-                f"(md.tensor of a list of numbers is float32 unless given dtype=md.int64)"
+                f"{name}: index arrays must hold integers or booleans; received dtype {p.dtype}"
             )
         basic = p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))
         if not basic and not isinstance(p, (np.ndarray, np.generic)):

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from minidl.autograd import Function, Tensor
-from minidl.ops.elementwise import operand, sqrt
+from minidl.autograd import Function
+from minidl.ops.elementwise import abs as elementwise_abs
+from minidl.ops.elementwise import operand
+from minidl.tensor import Tensor
 
 
 def reduction_args(name: str, ndim: int, axis, keepdims, dim=None, keepdim=None):
@@ -22,13 +24,21 @@ def reduction_args(name: str, ndim: int, axis, keepdims, dim=None, keepdim=None)
         keepdims = keepdim
     if axis is None:
         return None, bool(keepdims)
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)):
+        axes = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(
+            f"{name}: argument `dim` (or `axis`) must be an int or tuple of ints; received {axis!r}"
+        )
     out = []
     n = ndim or 1  # a 0-d tensor accepts axis 0 or -1, as in PyTorch (this module defines max())
     for a in axes:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
             raise TypeError(
-                f"{name}: argument `axis` must be an int or tuple of ints; received {axis!r}"
+                f"{name}: argument `dim` (or `axis`) must be an int or tuple of ints; received "
+                f"{axis!r}"
             )
         if not -n <= a < n:
             raise ValueError(
@@ -114,7 +124,7 @@ def _route_to_extremes(ctx, grad) -> np.ndarray:
     return share * expand_back(grad, x.shape, ctx.axes, ctx.keepdims)
 
 
-class Max(Function):
+class Amax(Function):
     """y = max_i x_i over the axes;  dy/dx_i = 1/k at the k elements that equal the maximum (ties share
     the gradient evenly, as torch.amax does), 0 elsewhere."""
 
@@ -122,7 +132,7 @@ class Max(Function):
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
-        y = ctx.pick(x, axis=axes, keepdims=keepdims)  # ctx is an instance of Max or Min
+        y = ctx.pick(x, axis=axes, keepdims=keepdims)  # ctx is an instance of Amax or Amin
         ctx.save_for_backward(x, y)
         ctx.axes, ctx.keepdims = axes, keepdims
         return y
@@ -130,7 +140,7 @@ class Max(Function):
     backward = staticmethod(_route_to_extremes)
 
 
-class Min(Max):
+class Amin(Amax):
     """y = min_i x_i over the axes;  dy/dx_i = 1/k at the k elements that equal the minimum, else 0."""
 
     pick = staticmethod(np.min)
@@ -140,18 +150,21 @@ def _extreme(fn: type[Function], name: str, x, axis, keepdims, dim, keepdim) -> 
     x = _reduction_input(x, name, need_float=False)
     axes, keepdims = reduction_args(name, x.ndim, axis, keepdims, dim, keepdim)
     if x.data.size == 0:
-        raise ValueError(f"{name}: the tensor is empty (shape {x.shape}); there is no {name}imum")
+        raise ValueError(f"{name}: the tensor is empty (shape {x.shape}); it has no extreme value")
     return fn.apply(x, axes=axes, keepdims=keepdims)
 
 
-def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
-    """Largest value over `axis` (all axes when None). Values only, like numpy.max / torch.amax."""
-    return _extreme(Max, "max", x, axis, keepdims, dim, keepdim)
+def amax(x, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+    """Largest value over `dim` (an int or tuple; all dimensions when None or ()). Values only; the
+    gradient is shared evenly among tied maxima (torch.amax)."""
+    dim = None if dim == () else dim
+    return _extreme(Amax, "amax", x, axis, keepdim, dim, keepdims)
 
 
-def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
-    """Smallest value over `axis` (all axes when None). Values only, like numpy.min / torch.amin."""
-    return _extreme(Min, "min", x, axis, keepdims, dim, keepdim)
+def amin(x, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+    """Smallest value over `dim` (all dimensions when None or ()); ties share the gradient."""
+    dim = None if dim == () else dim
+    return _extreme(Amin, "amin", x, axis, keepdim, dim, keepdims)
 
 
 class Var(Function):
@@ -177,20 +190,109 @@ class Var(Function):
             return g * ctx.scale * centered
 
 
-def var(x, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=None) -> Tensor:
+def var(
+    x, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=None, unbiased=None
+) -> Tensor:
     """Variance over `axis`, Σ(x − x̄)²/(n − correction); correction=1 (PyTorch's default) is
-    the unbiased estimate, correction=0 the population variance (NumPy's default)."""
-    x = _reduction_input(x, "var")
-    axes, keepdims = reduction_args("var", x.ndim, axis, keepdims, dim, keepdim)
+    the unbiased estimate, correction=0 (or unbiased=False) the population variance (NumPy's)."""
+    return _spread(Var, "var", x, axis, keepdims, correction, dim, keepdim, unbiased)
+
+
+def _spread(fn, name, x, axis, keepdims, correction, dim, keepdim, unbiased) -> Tensor:
+    """var and std: normalise the arguments (`unbiased` is PyTorch's older spelling of correction)."""
+    x = _reduction_input(x, name)
+    if unbiased is not None:
+        correction = int(bool(unbiased))
+    axes, keepdims = reduction_args(name, x.ndim, axis, keepdims, dim, keepdim)
     if axes is None:
         axes = tuple(range(x.ndim))
-    return Var.apply(x, axes=axes, keepdims=keepdims, correction=correction)
+    return fn.apply(x, axes=axes, keepdims=keepdims, correction=correction)
 
 
-def std(x, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=None) -> Tensor:
-    """Standard deviation over `axis`, √var (see `var`);  dσ/dx_i = (x_i − x̄)/((n − c)·σ), which
-    the composite √ of `var` supplies (infinite where σ = 0, as in PyTorch)."""
-    return sqrt(var(x, axis, keepdims, correction=correction, dim=dim, keepdim=keepdim))
+class Std(Function):
+    """σ = √(Σ_i (x_i − x̄)² / (n − c)) over the axes;  dσ/dx_i = (x_i − x̄) / ((n − c)·σ),
+    taken as 0 where σ = 0 (a constant slice), as in PyTorch, so (x − x̄)/(σ + ε) stays finite."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims, correction):
+        centered = x - np.mean(x, axis=axes, keepdims=True)
+        n = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
+        d = n - correction if n > correction else 0
+        with np.errstate(divide="ignore", invalid="ignore"):  # d = 0 gives inf/nan, as in PyTorch
+            sigma = np.sqrt(np.sum(centered * centered, axis=axes, keepdims=True) / d)
+        ctx.save_for_backward(centered, sigma)
+        ctx.axes, ctx.keepdims = axes, keepdims
+        ctx.scale = 1.0 / d if d else np.nan  # no degrees of freedom: NaN gradient, as PyTorch
+        return sigma if keepdims else np.squeeze(sigma, axis=axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        centered, sigma = ctx.saved_tensors
+        g = expand_back(grad, centered.shape, ctx.axes, ctx.keepdims)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per = np.where(sigma == 0, 0, ctx.scale / sigma)
+        return g * centered * per
+
+
+def std(x, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=None, unbiased=None):
+    """Standard deviation over `axis`, √var (see `var`; `unbiased=False` means correction=0)."""
+    return _spread(Std, "std", x, axis, keepdims, correction, dim, keepdim, unbiased)
+
+
+class Norm(Function):
+    """y = (Σ_i |x_i|^p)^(1/p) over the axes (p ≥ 1);  dy/dx_i = sign(x_i)·|x_i|^(p−1) / y^(p−1),
+    taken as 0 where y = 0 (PyTorch's subgradient at the origin)."""
+
+    @staticmethod
+    def forward(ctx, x, p, axes, keepdims):
+        y = np.sum(np.abs(x) ** p, axis=axes, keepdims=True) ** (1.0 / p)
+        ctx.save_for_backward(x, y)
+        ctx.p, ctx.axes, ctx.keepdims = p, axes, keepdims
+        return y if keepdims else np.squeeze(y, axis=axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        g = expand_back(grad, x.shape, ctx.axes, ctx.keepdims)
+        p = ctx.p
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.sign(x) * np.abs(x) ** (p - 1) / y ** (p - 1)
+        return g * np.where(y == 0, 0, share)
+
+
+def norm(x, p=2, dim=None, keepdim: bool = False) -> Tensor:
+    """The p-norm over `dim` (all elements when None): p a number ≥ 1, "fro" (= 2), or inf / -inf
+    (the largest / smallest |x|). As in PyTorch, needs a floating-point tensor."""
+    x = _reduction_input(x, "norm")
+    axes, keepdim = reduction_args("norm", x.ndim, None, keepdim, dim, None)
+    if axes is None:
+        axes = tuple(range(x.ndim))
+    if p == "fro":
+        p = 2
+    if isinstance(p, str) or isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise ValueError(f"norm: argument `p` must be a number >= 1, 'fro' or inf; received {p!r}")
+    if np.isinf(p):
+        extreme = amax if p > 0 else amin
+        return extreme(elementwise_abs(x), dim=axes if axes else None, keepdim=keepdim)
+    if p < 1:
+        raise ValueError(f"norm: argument `p` must be >= 1 (or inf); received p={p}")
+    return Norm.apply(x, p=float(p), axes=axes, keepdims=keepdim)
+
+
+def _truth(np_fn, name: str, x, dim, keepdim) -> Tensor:
+    x = _reduction_input(x, name, need_float=False)
+    axes, keepdim = reduction_args(name, x.ndim, None, keepdim, dim, None)
+    return Tensor._wrap(np.asarray(np_fn(x.data, axis=axes, keepdims=keepdim)))
+
+
+def all(x, dim=None, keepdim: bool = False) -> Tensor:
+    """True where every element along `dim` (all elements when None) is non-zero; a bool tensor."""
+    return _truth(np.all, "all", x, dim, keepdim)
+
+
+def any(x, dim=None, keepdim: bool = False) -> Tensor:
+    """True where some element along `dim` (any element when None) is non-zero; a bool tensor."""
+    return _truth(np.any, "any", x, dim, keepdim)
 
 
 class LogSumExp(Function):

@@ -108,7 +108,8 @@ def gradcheck(
     for k, (o, v) in enumerate(recorded):
         o.backward(v.astype(o.dtype), retain_graph=k < len(recorded) - 1)
     analytic = [
-        np.zeros(inputs[i].shape) if inputs[i].grad is None else inputs[i].grad for i in checked
+        np.zeros(inputs[i].shape) if inputs[i].grad is None else inputs[i].grad.data
+        for i in checked
     ]
     for i, g in zip(checked, saved):
         inputs[i].grad = g
