@@ -162,8 +162,10 @@ int GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t c
     const int64_t kc_max = K < GD_KC ? K : GD_KC;
     const int64_t mc_max = M < MC ? (M + mr - 1) / mr * mr : MC;
     const int64_t nc_max = N < NC ? (N + nr - 1) / nr * nr : NC;
-    /* threads pay off only when each gets a few hundred thousand flops */
-    const int nt = (double)M * N * K < 1e6 ? 1 : minidl_team(nthreads);
+    /* threads pay off only when each gets tens of microseconds of work: between kernels the idle
+     * workers sleep (minidl sets a short OpenMP spin, see minidl/kernels/threads.py), and waking
+     * one costs some 10-20 us; 4 million multiply-adds take ~20-40 us on one core */
+    const int nt = (double)M * N * K < 4e6 ? 1 : minidl_team(nthreads);
 
     /* Large products: a static split of C into nt slices, one per thread, each computed by the serial
      * loop nest with the thread's own packed blocks: no barrier at all (the shared queue below has
