@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from minidl.exercises import all_exercises, check, get
+from minidl.exercises._check import mistake_hints
 from minidl.exercises.files import check_file, load_solution, write_stub
 
 EXERCISES = all_exercises()
@@ -227,3 +228,48 @@ def test_load_solution_imports_a_file_by_path(tmp_path):
     assert report.failure.prop == "exception" and "SyntaxError" in str(report)
     (tmp_path / "other.py").write_text("def something_else():\n    pass\n")
     assert "defines no `step_lr`" in str(check_file("step_lr", str(tmp_path / "other.py")))
+
+
+def test_numpy_warnings_during_the_learners_call_are_shown():
+    def softmax(x, axis=-1):
+        e = np.exp(x)  # overflows at 1e4
+        return e / e.sum(axis=axis, keepdims=True)
+
+    report = check("softmax", softmax)
+    assert "overflow encountered in exp" in str(report)
+    assert any(h.startswith("unstable softmax") for h in report.hints)
+
+
+def test_a_function_whose_results_vary_between_calls_is_a_determinism_failure():
+    calls = [0]
+
+    def mse_backward(pred, target):
+        calls[0] += 1
+        g = 2 * (pred - target) / pred.size
+        return g + 1 if calls[0] == 5 else g
+
+    report = check("mse_backward", mse_backward)
+    assert report.failure.prop == "determinism"
+
+
+def test_a_wrong_shape_that_a_known_mistake_also_gives_gets_a_hint():
+    def max_pool2d_forward(x, kernel_size, stride):
+        n, c, h, w = x.shape
+        oh, ow = (h - kernel_size) // stride, (w - kernel_size) // stride  # no + 1
+        return np.full((n, c, oh, ow), 7.0, dtype=x.dtype)  # and wrong values too
+
+    report = check("max_pool2d_forward", max_pool2d_forward)
+    assert report.failure.prop == "shape"
+    assert any(h.startswith("off-by-one output size") for h in report.hints)
+    # on a case where the values differ too, the hint says it is the shape that matches
+    ex = get("max_pool2d_forward")
+    case = {"x": np.arange(16.0).reshape(1, 1, 4, 4), "kernel_size": 2, "stride": 1}
+    got = max_pool2d_forward(**case)
+    hints = mistake_hints(ex, case, got, (ex.reference(*case.values()),))
+    assert any("off-by-one" in h and "shape this mistake gives" in h for h in hints)
+
+
+def test_a_wrong_signature_is_reported_with_the_expected_one():
+    report = check("relu_backward", lambda x: x)
+    assert report.failure.prop == "exception"
+    assert "the signature must be `def relu_backward(x, grad_out):`" in str(report)

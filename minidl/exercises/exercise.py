@@ -60,7 +60,7 @@ class Exercise:
     fixed_cases: list = field(default_factory=list)
     extra_checks: list = field(default_factory=list)
     tol: dict = field(default_factory=lambda: dict(DEFAULT_TOL))
-    max_examples: int = 40
+    max_examples: int = 60
     attr: str | None = None
     stub_body: str = "    raise NotImplementedError\n"
     stub_imports: str = "import numpy as np\n"

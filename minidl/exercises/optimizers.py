@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from minidl import optim
 from minidl.autograd import Tensor
-from minidl.exercises._common import FLOAT_DTYPES, float_arrays
+from minidl.exercises._common import FLOAT_DTYPES, as_numpy, float_arrays
 from minidl.exercises.exercise import Exercise, register
 from minidl.testing import strategies as mds
 
@@ -44,7 +44,7 @@ def _sgd_reference(param, grad, buf, lr, momentum, nesterov=False):
     opt = optim.SGD([p], lr=lr, momentum=momentum, nesterov=nesterov)
     opt.state[p]["momentum_buffer"] = buf.copy()
     opt.step()
-    return p.data, opt.state[p]["momentum_buffer"]
+    return p.data, as_numpy(opt.state[p]["momentum_buffer"])
 
 
 def _sgd(rule):
@@ -154,7 +154,7 @@ def _one_step(cls, param, grad, m, v, t, **hyper):
     opt.state[p].update(step=t - 1, exp_avg=m.copy(), exp_avg_sq=v.copy())
     opt.step()
     state = opt.state[p]
-    return p.data, state["exp_avg"], state["exp_avg_sq"]
+    return p.data, as_numpy(state["exp_avg"]), as_numpy(state["exp_avg_sq"])
 
 
 def _adam(step_of, decay=None):

@@ -13,10 +13,11 @@ from collections import namedtuple
 
 import numpy as np
 
-from minidl.autograd import Function, Tensor
+from minidl.autograd import Function
 from minidl.ops.elementwise import maximum, minimum
 from minidl.ops.reduce import amax, amin
 from minidl.ops.shape import as_tensor, normalize_dim, squeeze
+from minidl.tensor import Tensor
 
 # PyTorch's named pairs (torch.return_types.max, ...): unpack them, or read .values / .indices
 max_result = namedtuple("max", ["values", "indices"])
