@@ -40,6 +40,22 @@ CASES = {
     "Conv2d-replicate-unbatched": (
         lambda nn: nn.Conv2d(2, 2, 3, padding=1, padding_mode="replicate"), [(2, 4, 4)], "args",
     ),
+    "ConvTranspose2d": (lambda nn: nn.ConvTranspose2d(3, 2, 3, stride=2), [(2, 3, 3, 4)], "args"),
+    "ConvTranspose2d-pad-outpad-dilation": (
+        lambda nn: nn.ConvTranspose2d(2, 3, (2, 3), stride=(2, 3), padding=(1, 0),
+                                      output_padding=(1, 2), dilation=(1, 2)),
+        [(1, 2, 4, 3)],
+        "args",
+    ),
+    "ConvTranspose2d-groups-no-bias": (
+        lambda nn: nn.ConvTranspose2d(4, 6, 3, groups=2, bias=False), [(2, 4, 3, 3)], "args",
+    ),
+    "ConvTranspose2d-unbatched": (lambda nn: nn.ConvTranspose2d(2, 2, 2), [(2, 3, 3)], "args"),
+    "ConvTranspose1d": (
+        lambda nn: nn.ConvTranspose1d(3, 4, 3, stride=2, padding=1, output_padding=1),
+        [(2, 3, 5)],
+        "args",
+    ),
     "RNNCell": (lambda nn: nn.RNNCell(3, 4), [(5, 3), (5, 4)], "args"),
     "RNNCell-relu-no-bias": (
         lambda nn: nn.RNNCell(3, 4, bias=False, nonlinearity="relu"), [(5, 3), (5, 4)], "args",
