@@ -117,6 +117,10 @@ CASES = {
         lambda nn: nn.GroupNorm(1, 4, affine=False), [(2, 4, 2, 3)], "args",
     ),
     "GroupNorm-instance": (lambda nn: nn.GroupNorm(3, 3, eps=1e-3), [(2, 3, 2, 2)], "args"),
+    "MaxPool1d": (lambda nn: nn.MaxPool1d(3, stride=2, padding=1), [(2, 3, 7)], "args"),
+    "MaxPool2d-unbatched": (lambda nn: nn.MaxPool2d(2), [(2, 4, 5)], "args"),
+    "AvgPool1d-unbatched": (lambda nn: nn.AvgPool1d(2), [(3, 6)], "args"),
+    "AdaptiveAvgPool1d": (lambda nn: nn.AdaptiveAvgPool1d(3), [(2, 2, 7)], "args"),
     "AdaptiveAvgPool2d-overlapping": (
         lambda nn: nn.AdaptiveAvgPool2d((3, 2)), [(2, 3, 7, 5)], "args",
     ),
