@@ -247,6 +247,20 @@ def test_loader_len_and_batches_cover_the_data_in_order(n, batch_size, drop_last
             assert all(len(yb) == batch_size for _, yb in batches)
 
 
+@given(n=st.integers(1, 40), batch_size=st.integers(1, 12), seed=st.integers(0, 2**32 - 1))
+def test_a_shuffled_epoch_visits_every_sample_exactly_once(n, batch_size, seed):
+    X, y = _xy(n)
+    loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True, generator=seed)
+    for _ in range(2):
+        batches = list(loader)
+        rows = np.concatenate([xb.data for xb, _ in batches])
+        labels = np.concatenate([yb.data for _, yb in batches])
+        order = (rows[:, 0] // 3).astype(int)  # row i of X starts with 3 * i
+        assert sorted(order.tolist()) == list(range(n))
+        np.testing.assert_array_equal(rows, X[order])
+        np.testing.assert_array_equal(labels, y[order])  # x and y stay paired
+
+
 def test_batch_shortcut_equals_sample_by_sample_collation():
     X, y = _xy(11)
     fast = DataLoader(TensorDataset(X, y), batch_size=4, shuffle=True, generator=3)

@@ -267,3 +267,9 @@ def test_a_wrong_shape_that_a_known_mistake_also_gives_gets_a_hint():
     got = max_pool2d_forward(**case)
     hints = mistake_hints(ex, case, got, (ex.reference(*case.values()),))
     assert any("off-by-one" in h and "shape this mistake gives" in h for h in hints)
+
+
+def test_a_wrong_signature_is_reported_with_the_expected_one():
+    report = check("relu_backward", lambda x: x)
+    assert report.failure.prop == "exception"
+    assert "the signature must be `def relu_backward(x, grad_out):`" in str(report)

@@ -2,7 +2,8 @@
 
 The script below trains a small MLP with two Dropout layers (one drawing from minidl's default
 generator, one from its own), a StepLR schedule, EarlyStopping and ModelCheckpoint, on arrays
-(the Trainer shuffles) or on a DataLoader (the loader shuffles). Each run is a fresh process.
+(the Trainer shuffles) or on a DataLoader (the loader shuffles, a transform adds noise from its
+own generator). Each run is a fresh process.
 """
 
 import json
@@ -42,10 +43,19 @@ SCRIPT = textwrap.dedent(
     trainer = Trainer(model, nn.CrossEntropyLoss(), opt, metrics=["accuracy"], scheduler=sched)
     callbacks = [EarlyStopping(monitor="val_loss", patience=10),
                  ModelCheckpoint(os.path.join(os.path.dirname(ckpt), "e{epoch}.ckpt"))]
-    if data == "loader":
-        from minidl.data import DataLoader, TensorDataset
-        loader = DataLoader(TensorDataset(md.tensor(x[:90]), md.tensor(y[:90])), batch_size=16,
-                            shuffle=True, generator=5)
+    if data == "loader":  # shuffled by the loader's generator, augmented by the transform's
+        from minidl.data import DataLoader, TensorDataset, TransformDataset
+
+        class Noise:
+            def __init__(self):
+                self.generator = np.random.default_rng(7)
+
+            def __call__(self, sample):
+                noise = self.generator.normal(0, 0.1, sample.shape).astype(np.float32)
+                return sample + md.tensor(noise)
+
+        data_set = TransformDataset(TensorDataset(md.tensor(x[:90]), md.tensor(y[:90])), Noise())
+        loader = DataLoader(data_set, batch_size=16, shuffle=True, generator=5)
         fit = lambda **kw: trainer.fit(loader, validation_data=(x[90:], y[90:]), verbose=0, **kw)
     else:
         fit = lambda **kw: trainer.fit(x, y, batch_size=16, validation_split=0.25, verbose=0, **kw)
@@ -99,6 +109,11 @@ def test_resume_in_a_new_process_is_bit_identical(tmp_path, data):
     full, resumed = result(tmp_path / "full"), result(tmp_path / "resumed")
     assert_same(full, resumed)
     assert resumed[1]["epoch"] == [0, 1, 2, 3] and len(resumed[1]["history"]["loss"]) == 4
+    if data == "loader":  # every generator of the run was in the checkpoint
+        rng = md.load(ckpt)["rng"]
+        assert {"default", "model._modules.5.generator"} <= set(rng)
+        assert any(p.endswith("transform.generator") for p in rng)
+        assert any(p.endswith("generator") and p.startswith("data.train") for p in rng)
     lrs = resumed[1]["history"]["learning_rate"]
     assert lrs == pytest.approx([0.01 * 0.7**k for k in range(4)])  # the schedule resumed too
 

@@ -279,7 +279,11 @@ def test_bad_constructor_arguments_are_named():
     with pytest.raises(TypeError, match="model"):
         Trainer("net", nn.CrossEntropyLoss(), opt)
     with pytest.raises(TypeError, match="optimizer"):
-        Trainer(model, nn.CrossEntropyLoss(), "adam")
+        Trainer(model, nn.CrossEntropyLoss(), object())
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        Trainer(model, nn.CrossEntropyLoss(), "adamm")
+    with pytest.raises(ValueError, match="unknown loss"):
+        Trainer(model, "crossentropy", opt)
     with pytest.raises(ValueError, match="unknown metric"):
         Trainer(model, nn.CrossEntropyLoss(), opt, metrics=["acuracy"])
     with pytest.raises(TypeError, match="metrics"):
@@ -355,3 +359,107 @@ def test_fit_on_a_minidl_dataloader():
 def test_ragged_input_is_refused_clearly():
     with pytest.raises(TypeError, match="not one array"):
         make_trainer().fit((np.zeros((4, 4)), np.zeros((4, 2))), np.zeros(4), verbose=0)
+
+
+def test_float64_model_trains_on_float64_inputs():
+    """Floating inputs are cast to the model's dtype (float32 by default, float64 here)."""
+    x, y = blobs()
+    model = mlp().double()
+    trainer = Trainer(model, nn.CrossEntropyLoss(), md.optim.SGD(model.parameters(), lr=0.1))
+    trainer.fit(x.astype(np.float64), y, epochs=1, verbose=0)
+    assert trainer.predict(x).dtype == np.float64
+    assert all(p.data.dtype == np.float64 for p in model.parameters())
+
+
+def test_every_event_fires_in_keras_order():
+    """fit: train_begin, (epoch_begin, batches, test_* for validation, epoch_end)*, train_end;
+    evaluate fires the test events, predict the predict events."""
+    x, y = blobs(n=40)
+    events = []
+
+    def log(name):
+        return lambda *args: events.append(name)
+
+    names = ["on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
+             "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end",
+             "on_test_batch_begin", "on_test_batch_end", "on_predict_begin", "on_predict_end",
+             "on_predict_batch_begin", "on_predict_batch_end"]  # fmt: skip
+    cb = LambdaCallback(**{n: log(n.removeprefix("on_")) for n in names})
+    trainer = make_trainer()
+    trainer.fit(x, y, batch_size=20, epochs=1, validation_split=0.5, verbose=0, callbacks=[cb])
+    assert events == [
+        "train_begin", "epoch_begin", "train_batch_begin", "train_batch_end",
+        "test_begin", "test_batch_begin", "test_batch_end", "test_end", "epoch_end", "train_end",
+    ]  # fmt: skip
+    events.clear()
+    trainer.evaluate(x, y, batch_size=20, verbose=0, callbacks=[cb])
+    assert events == ["test_begin"] + ["test_batch_begin", "test_batch_end"] * 2 + ["test_end"]
+    events.clear()
+    trainer.predict(x, batch_size=40, callbacks=[cb])
+    assert events == ["predict_begin", "predict_batch_begin", "predict_batch_end", "predict_end"]
+
+
+def test_verbose_auto_is_a_bar_on_a_terminal(monkeypatch):
+    from minidl.train.progress import resolve_verbose
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+        def write(self, text):
+            return len(text)
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr("sys.stdout", Terminal())
+    assert resolve_verbose("auto", "fit") == 1
+
+
+def test_keras_probability_losses_match_their_formulas():
+    """Keras's names take probabilities: −log p_y, −Σ t log p, −[t log p + (1−t) log(1−p)],
+    with p clipped to [1e-7, 1 − 1e-7]; and "adam" is Adam with Keras's defaults."""
+    from minidl.train import BinaryCrossentropy, CategoricalCrossentropy
+    from minidl.train import SparseCategoricalCrossentropy as SCCE
+
+    rng = np.random.default_rng(0)
+    p = rng.dirichlet(np.ones(4), size=6).astype(np.float32)
+    p[0] = [1.0, 0.0, 0.0, 0.0]  # an exact zero: clipped, not log(0)
+    y = np.array([1, 2, 3, 0, 1, 2])
+    clipped = np.clip(p / p.sum(1, keepdims=True), 1e-7, 1 - 1e-7)
+    expected = -np.log(clipped[np.arange(6), y])
+    assert SCCE(reduction="none")(md.tensor(p), y).data == pytest.approx(expected, rel=1e-5)
+    assert SCCE()(md.tensor(p), y).item() == pytest.approx(expected.mean(), rel=1e-5)
+    assert CategoricalCrossentropy()(md.tensor(p), np.eye(4)[y]).item() == pytest.approx(expected.mean(), rel=1e-5)  # fmt: skip
+    logits = rng.standard_normal((6, 4)).astype(np.float32)
+    assert SCCE(from_logits=True)(md.tensor(logits), y).item() == pytest.approx(
+        F.cross_entropy(md.tensor(logits), md.tensor(y)).item(), rel=1e-5
+    )
+    q = rng.random((6, 1)).astype(np.float32)
+    t = rng.integers(0, 2, 6).astype(np.float32)
+    qc = np.clip(q[:, 0], 1e-7, 1 - 1e-7)
+    bce = -(t * np.log(qc) + (1 - t) * np.log(1 - qc))
+    assert BinaryCrossentropy()(md.tensor(q), t).item() == pytest.approx(bce.mean(), rel=1e-5)
+    trainer = Trainer(mlp(), "sparse_categorical_crossentropy", "adam", metrics=["accuracy"])
+    group = trainer.optimizer.param_groups[0]
+    assert (
+        type(trainer.optimizer).__name__ == "Adam" and group["lr"] == 1e-3 and group["eps"] == 1e-7
+    )
+    assert trainer.metrics[0].from_logits is False  # the outputs are probabilities
+
+
+def test_keras_losses_gradcheck():
+    from minidl.testing import gradcheck
+    from minidl.train import BinaryCrossentropy, CategoricalCrossentropy
+    from minidl.train import SparseCategoricalCrossentropy as SCCE
+
+    rng = np.random.default_rng(1)
+    p = md.tensor(rng.uniform(0.1, 1.0, (5, 3)), dtype=md.float64, requires_grad=True)
+    y = rng.integers(0, 3, 5)
+    q = md.tensor(rng.uniform(0.05, 0.95, (5, 2)), dtype=md.float64, requires_grad=True)
+    t = rng.random((5, 2))
+    assert gradcheck(lambda a: SCCE()(a, y), (p,))
+    assert gradcheck(lambda a: CategoricalCrossentropy()(a, np.eye(3)[y]), (p,))
+    assert gradcheck(lambda a: SCCE(from_logits=True)(a, y), (p,))
+    assert gradcheck(lambda a: BinaryCrossentropy()(a, t), (q,))
+    assert gradcheck(lambda a: BinaryCrossentropy(from_logits=True)(a, t), (q,))

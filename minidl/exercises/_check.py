@@ -31,8 +31,9 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 _ORDER = {"exception": 0, "return type": 1, "shape": 2, "dtype": 3}
 
 DTYPE_HINT = (
-    "an output must keep the inputs' dtype: np.zeros(shape) and np.ones(shape) are float64 — use "
-    "np.zeros_like(x) or dtype=x.dtype (and beware Python-float arrays such as np.array([1.0]))"
+    "an output must keep the inputs' dtype: np.zeros(shape), np.ones(shape) and np.eye(n) are "
+    "float64 — use np.zeros_like(x) or dtype=x.dtype (and beware Python-float arrays such as "
+    "np.array([1.0]), and np.random draws)"
 )
 MUTATION_HINT = (
     "don't write into the arguments: `a -= b`, `a[...] = ...` and np.func(..., out=a) change the "
@@ -112,11 +113,15 @@ def _as_outputs(ex: Exercise, out) -> tuple:
     return (out,) if len(ex.outputs) == 1 else out
 
 
+def _learner_frames(exc: BaseException) -> list:
+    """The frames of a traceback outside the checker's own files (the learner's, minidl's)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return [f for f in frames if not os.path.abspath(f.filename).startswith(_HERE)]
+
+
 def learner_traceback(exc: BaseException) -> str:
     """The traceback of an exception from the learner's code, without the checker's own frames."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    keep = [f for f in frames if not os.path.abspath(f.filename).startswith(_HERE)]
-    lines = traceback.format_list(keep or frames)
+    lines = traceback.format_list(_learner_frames(exc))
     lines += traceback.format_exception_only(type(exc), exc)
     return "".join(lines)
 
@@ -177,8 +182,12 @@ def shapes_of(value):
 def _show(label: str, a: np.ndarray) -> list[str]:
     if a.size > 24:
         return []
-    body = np.array2string(a, precision=7, separator=", ")
-    return [f"    {label} = " + body.replace("\n", "\n" + " " * (7 + len(label)))]
+    lines = [
+        line
+        for line in np.array2string(a, precision=7, separator=", ").splitlines()
+        if line.strip()
+    ]
+    return [f"    {label} = " + ("\n" + " " * (7 + len(label))).join(lines)]
 
 
 def _compare_one(name: str, prop: str, e, g, tol_for) -> list[tuple]:
@@ -269,10 +278,14 @@ def check_case(ex: Exercise, fn, case: dict) -> Failure | None:
     except NotImplementedError:
         raise _NotImplemented() from None
     except Exception as exc:  # the learner's bug, reported with its traceback
+        hints = []
+        if isinstance(exc, TypeError) and not _learner_frames(exc):  # raised by the call itself
+            hints.append(f"the signature must be `{ex.signature}`")
         return Failure(
             "exception",
             f"your function raised {type(exc).__name__}: {exc}",
             case=case,
+            hints=hints,
             traceback=learner_traceback(exc),
             outputs=(_Raised(exc), None),
         )

@@ -171,6 +171,9 @@ numerical_grad = Exercise(
         "the central difference divides by 2·eps, not eps": _differences(
             lambda f, x, i, e: (_at(f, x, i, e) - _at(f, x, i, -e)) / e
         ),
+        "perturb one element at a time (x + eps·e_i); you moved every element at once": (
+            _differences(lambda f, x, i, e: (f(x + e) - f(x - e)) / (2 * e))
+        ),
         "use the `eps` argument (you used a fixed step)": _differences(
             lambda f, x, i, e: (_at(f, x, i, 1e-6) - _at(f, x, i, -1e-6)) / 2e-6
         ),

@@ -32,7 +32,8 @@ def describe_value(value, small: int = 24) -> str:
         head = f"{value.dtype} array of shape {value.shape}"
         if value.size <= small:
             body = np.array2string(value, precision=6, separator=", ", threshold=small)
-            return head + "\n" + "\n".join("      " + line for line in body.splitlines())
+            lines = [line for line in body.splitlines() if line.strip()]  # (no blank lines)
+            return head + "\n" + "\n".join("      " + line for line in lines)
         return head
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) for v in value):
         items = [describe_value(v, small=8) for v in value]

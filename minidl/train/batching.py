@@ -2,10 +2,11 @@
 sliced over a seeded permutation; a DataLoader (any re-iterable of batches) is used as it is.
 
 Arrays. x, y (and sample weights) are numpy arrays, minidl Tensors or lists with one row per
-sample. Floating-point arrays become the default float dtype (float32, Keras's floatx); integer
-labels stay integer. An epoch visits the samples in `generator.permutation(n)` order when
-shuffling (a new permutation every epoch), else in order, `batch_size` at a time; the last batch
-is smaller when n is not a multiple of it.
+sample. Floating-point arrays are cast once to the model's float dtype (float32 unless the model
+was made float64: Keras casts to its floatx the same way); integer labels stay integer. An
+epoch visits the samples in `generator.permutation(n)` order when shuffling (a new permutation
+every epoch), else in order, `batch_size` at a time; the last batch is smaller when n is not a
+multiple of it.
 
 Loaders. Anything that can be iterated more than once and yields `(x, y)` or `(x, y, weights)`
 batches (a `minidl.data.DataLoader`, a list of tuples). Shuffling is the loader's own business.
@@ -26,8 +27,9 @@ from minidl.autograd import Tensor
 from minidl.dtypes import get_default_dtype
 
 
-def as_array(value, where: str, name: str) -> np.ndarray:
-    """A numpy array from an array, Tensor or list; floats in the default float dtype."""
+def as_array(value, where: str, name: str, float_dtype=None) -> np.ndarray:
+    """A numpy array from an array, Tensor or list; floats in `float_dtype` (the model's;
+    default: the default float dtype, float32)."""
     if isinstance(value, Tensor):
         array = value.data
     elif isinstance(value, np.ndarray):
@@ -49,8 +51,9 @@ def as_array(value, where: str, name: str) -> np.ndarray:
         raise TypeError(f"{where}: argument `{name}` must be numeric; received dtype {array.dtype}")
     if array.ndim == 0:
         raise ValueError(f"{where}: argument `{name}` must have one row per sample; got a scalar")
-    if array.dtype.kind == "f" and array.dtype != get_default_dtype():
-        array = array.astype(get_default_dtype())
+    float_dtype = np.dtype(float_dtype or get_default_dtype())
+    if array.dtype.kind == "f" and array.dtype != float_dtype:
+        array = array.astype(float_dtype)
     return array
 
 
@@ -150,7 +153,10 @@ def validation_split_arrays(arrays: list, validation_split: float, where: str):
     return train, val
 
 
-def make_batches(x, y, sample_weight, batch_size: int, where: str, shuffle=False, generator=None):
+def make_batches(
+    x, y, sample_weight, batch_size: int, where: str, shuffle=False, generator=None,
+    float_dtype=None,
+):  # fmt: skip
     """Batches of arrays (x, y, w), shuffled from `generator()` when asked, or of a loader."""
     if x is None:
         raise ValueError(f"{where}: argument `x` is required (arrays or a DataLoader)")
@@ -161,8 +167,8 @@ def make_batches(x, y, sample_weight, batch_size: int, where: str, shuffle=False
                 "`sample_weight` must be None"
             )
         return LoaderBatches(x, where)
-    xa = as_array(x, where, "x")
-    ya = None if y is None else as_array(y, where, "y")
+    xa = as_array(x, where, "x", float_dtype)
+    ya = None if y is None else as_array(y, where, "y", float_dtype)
     wa = None if sample_weight is None else as_array(sample_weight, where, "sample_weight")
     for name, a in (("y", ya), ("sample_weight", wa)):
         if a is not None and len(a) != len(xa):
@@ -175,7 +181,7 @@ def make_batches(x, y, sample_weight, batch_size: int, where: str, shuffle=False
 
 def fit_batches(
     x, y, batch_size, validation_split, validation_data, shuffle, class_weight, sample_weight,
-    generator,
+    generator, float_dtype=None,
 ):  # fmt: skip
     """(training batches, validation batches or None) from fit's arguments, Keras's way:
     validation_data wins over validation_split; the split takes the last rows, before any
@@ -188,7 +194,7 @@ def fit_batches(
             f"{validation_split!r}"
         )
     if validation_data is not None:
-        val = _validation_batches(validation_data, batch_size)
+        val = _validation_batches(validation_data, batch_size, float_dtype)
     else:
         val = None
     if is_loader(x):
@@ -201,7 +207,7 @@ def fit_batches(
         return make_batches(x, y, sample_weight, batch_size, "fit"), val
     if y is None:
         raise ValueError("fit: argument `y` is required when `x` is an array")
-    train = make_batches(x, y, sample_weight, batch_size, "fit", shuffle, generator)
+    train = make_batches(x, y, sample_weight, batch_size, "fit", shuffle, generator, float_dtype)
     if validation_split and validation_data is None:
         (tx, ty, tw), (vx, vy, vw) = validation_split_arrays(
             [train.x, train.y, train.w], validation_split, "fit"
@@ -213,7 +219,7 @@ def fit_batches(
     return train, val
 
 
-def _validation_batches(validation_data, batch_size: int):
+def _validation_batches(validation_data, batch_size: int, float_dtype=None):
     if is_loader(validation_data):
         return LoaderBatches(validation_data, "fit")
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
@@ -223,7 +229,7 @@ def _validation_batches(validation_data, batch_size: int):
         )
     vx, vy = validation_data[0], validation_data[1]
     vw = validation_data[2] if len(validation_data) == 3 else None
-    return make_batches(vx, vy, vw, batch_size, "fit")
+    return make_batches(vx, vy, vw, batch_size, "fit", float_dtype=float_dtype)
 
 
 class EpochPasses:

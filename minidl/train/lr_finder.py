@@ -83,7 +83,9 @@ def lr_range_test(
         raise ValueError(
             f"{where}: argument `diverge_threshold` must be > 1; received {diverge_threshold!r}"
         )
-    batches = make_batches(x, y, None, batch_size, where, True, trainer._shuffle_generator)
+    batches = make_batches(
+        x, y, None, batch_size, where, True, trainer._shuffle_generator, trainer._float_dtype()
+    )
 
     # --- everything the test changes, to put back afterwards -----------------------------------
     weights = trainer.get_weights()

@@ -19,7 +19,7 @@ gives the same bits, and fitting does not disturb the caller's random stream. Wi
 
 Classifier. `classes_` are the sorted labels of y; the module outputs one score per class
 (logits); `predict_proba` is their softmax (with NLLLoss, the exponential of the outputs, which
-are then log-probabilities); `predict` returns the class of the largest score; `score` is the
+are then log-probabilities; with a Keras loss on probabilities, the outputs themselves); `predict` returns the class of the largest score; `score` is the
 accuracy. Regressor: `predict` returns the outputs (flattened to (N,) when y was 1-D);
 `score` is R².
 """
@@ -37,6 +37,7 @@ from sklearn.exceptions import NotFittedError
 from minidl import nn, optim
 from minidl.autograd import Tensor
 from minidl.random import default_generator
+from minidl.train.losses import outputs_are_probabilities
 from minidl.train.trainer import Trainer
 
 _PREFIXES = ("module", "criterion", "optimizer")
@@ -191,6 +192,8 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         out = self._outputs(X).astype(np.float64)
         if isinstance(self.criterion_, nn.NLLLoss):
             return np.exp(out)
+        if outputs_are_probabilities(self.criterion_):  # a softmax already ends the module
+            return out / out.sum(axis=1, keepdims=True)
         out = out - out.max(axis=1, keepdims=True)  # softmax, shifted for stability
         e = np.exp(out)
         return e / e.sum(axis=1, keepdims=True)

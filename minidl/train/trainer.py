@@ -1,4 +1,4 @@
-"""`Trainer`: Keras's `compile` + `fit` / `evaluate` / `predict`, for a minidl (PyTorch-style) module.
+"""`Trainer`: Keras's `compile` + `fit` / `evaluate` / `predict` for a minidl (PyTorch-style) model.
 
     trainer = Trainer(model, nn.CrossEntropyLoss(), md.optim.Adam(model.parameters(), 1e-3),
                       metrics=["accuracy"])
@@ -28,6 +28,9 @@ is PyTorch's: forward, loss, `zero_grad`, `backward`, `optimizer.step()`. What f
   the epoch trained with);
 * a loss that is NaN or ±inf stops `fit` with a `NonFiniteLossError` saying where, unless a
   `TerminateOnNaN` callback is given (then Keras's softer rule: stop after that batch).
+
+`save_checkpoint` / `load_checkpoint` (and the ModelCheckpoint callback) let a run stop and
+continue bit for bit, in another process (see `minidl.train.checkpoint`).
 """
 
 from __future__ import annotations
@@ -57,22 +60,9 @@ from minidl.train.batching import (
 from minidl.train.callbacks.base import CallbackList
 from minidl.train.callbacks.nan import TerminateOnNaN
 from minidl.train.history import History
+from minidl.train.losses import outputs_are_probabilities, resolve_loss, takes_class_indices
+from minidl.train.optimizers import resolve_optimizer
 from minidl.train.progress import ProgbarLogger, resolve_verbose
-
-# Keras's loss names -> minidl losses. Models here output logits, so the categorical names map to
-# losses on logits; "binary_crossentropy" is Keras's default, on probabilities (a sigmoid output).
-LOSSES = {
-    "sparse_categorical_crossentropy": nn.CrossEntropyLoss,
-    "cross_entropy": nn.CrossEntropyLoss,
-    "binary_crossentropy": nn.BCELoss,
-    "binary_cross_entropy_with_logits": nn.BCEWithLogitsLoss,
-    "mse": nn.MSELoss,
-    "mean_squared_error": nn.MSELoss,
-    "mae": nn.L1Loss,
-    "mean_absolute_error": nn.L1Loss,
-    "huber": nn.HuberLoss,
-}
-_CLASS_TARGET_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)  # targets are integer class indices
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -85,8 +75,10 @@ class Trainer:
     Args:
         model: a `minidl.nn.Module`; called on a batch of inputs, it returns the predictions.
         loss: a loss module or function `loss(y_pred, y_true) -> scalar Tensor` (PyTorch's
-            argument order), or a Keras name from `LOSSES` ("mse", "binary_crossentropy", ...).
-        optimizer: a `minidl.optim` optimizer over the model's parameters.
+            argument order), or a Keras name ("sparse_categorical_crossentropy" on
+            probabilities, "mse", ...; see `minidl.train.losses`), or "cross_entropy" (logits).
+        optimizer: a `minidl.optim` optimizer over the model's parameters, or a Keras name
+            ("adam", "sgd", "rmsprop", ...) for one with Keras's defaults (`train.optimizers`).
         metrics: names ("accuracy", "mse", "auc", ...), Metric classes or instances, or functions
             `fn(y_true, y_pred) -> per-sample values`; see `minidl.train.metrics.get`.
         scheduler: an optional `minidl.optim.lr_scheduler` scheduler over `optimizer`.
@@ -95,8 +87,8 @@ class Trainer:
         generator: numpy Generator or int seed for shuffling (default: `md.manual_seed`'s).
 
     Metrics asked for by name treat the model's outputs as logits (a binary output is positive
-    when σ(score) > 0.5), unless the loss is `nn.BCELoss` (outputs are probabilities); for other
-    cases pass a metric object, e.g. `Accuracy(from_logits=False)`.
+    when σ(score) > 0.5), unless the loss takes probabilities (`nn.BCELoss`, Keras's losses
+    without from_logits); for other cases pass a metric object, e.g. `Accuracy(from_logits=False)`.
 
     Attributes callbacks use (`self.model` in a callback is this Trainer): `model`, `optimizer`,
     `scheduler`, `metrics`, `stop_training`, `history`, `learning_rate`, `get_weights()`,
@@ -107,7 +99,7 @@ class Trainer:
         self,
         model: nn.Module,
         loss,
-        optimizer: Optimizer,
+        optimizer: Optimizer | str,
         metrics: Iterable = (),
         scheduler=None,
         scheduler_interval: str = "epoch",
@@ -119,22 +111,18 @@ class Trainer:
                 f"Trainer: argument `model` must be a minidl.nn.Module; received "
                 f"{type(model).__name__}"
             )
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"Trainer: argument `optimizer` must be a minidl.optim optimizer; received "
-                f"{type(optimizer).__name__}"
-            )
         if scheduler_interval not in ("epoch", "batch"):
             raise ValueError(
                 f"Trainer: argument `scheduler_interval` must be 'epoch' or 'batch'; received "
                 f"{scheduler_interval!r}"
             )
+        optimizer = resolve_optimizer(optimizer, model)
         if scheduler is not None and getattr(scheduler, "optimizer", optimizer) is not optimizer:
             raise ValueError(
                 "Trainer: argument `scheduler` steps another optimizer than `optimizer`"
             )
         self.model = model
-        self.loss = _resolve_loss(loss)
+        self.loss = resolve_loss(loss)
         self.optimizer = optimizer
         self.scheduler = scheduler
         self.scheduler_interval = scheduler_interval
@@ -145,7 +133,7 @@ class Trainer:
                 f"Trainer: argument `metrics` must be a list or tuple of metrics; received "
                 f"{metrics!r} (write metrics=[{metrics!r}])"
             )
-        from_logits = not isinstance(self.loss, nn.BCELoss)
+        from_logits = not outputs_are_probabilities(self.loss)
         self.metrics = [metrics_module.get(m, from_logits=from_logits) for m in metrics]
         names = [m.name for m in self.metrics]
         if len(set(names)) != len(names) or "loss" in names:
@@ -201,7 +189,7 @@ class Trainer:
         _check_validation_freq(validation_freq)
         train_batches, val_batches = fit_batches(
             x, y, batch_size, validation_split, validation_data, shuffle, class_weight,
-            sample_weight, self._shuffle_generator,
+            sample_weight, self._shuffle_generator, self._float_dtype(),
         )  # fmt: skip
         steps = steps_per_epoch or length(train_batches)
         callback_list, history = self._callback_list(callbacks, verbose, epochs, steps)
@@ -270,7 +258,9 @@ class Trainer:
         """
         verbose = resolve_verbose(verbose, "evaluate")
         _check_int("evaluate", "batch_size", batch_size, 1)
-        batches = make_batches(x, y, sample_weight, batch_size, "evaluate")
+        batches = make_batches(
+            x, y, sample_weight, batch_size, "evaluate", float_dtype=self._float_dtype()
+        )
         callback_list = CallbackList(callbacks or [], model=self, params={"verbose": verbose})
         logs = self._evaluate_batches(batches, callback_list)
         if verbose:
@@ -290,7 +280,8 @@ class Trainer:
         if is_loader(x):
             batches = LoaderBatches(x, "predict")
         else:
-            batches = ArrayBatches(as_array(x, "predict", "x"), None, None, batch_size, False, None)
+            xa = as_array(x, "predict", "x", self._float_dtype())
+            batches = ArrayBatches(xa, None, None, batch_size, False, None)
         callback_list = CallbackList(callbacks or [], model=self)
         outputs = []
         was_training = self.model.training
@@ -320,7 +311,7 @@ class Trainer:
         params = {"verbose": verbose, "epochs": epochs, "steps": steps}
         return CallbackList(callbacks, model=self, params=params), history
 
-    # --- one step and its bookkeeping ---------------------------------------------------------------
+    # --- one step and its bookkeeping -------------------------------------------------------------
     def _forward_loss(self, xb, yb, wb) -> tuple[Tensor, Tensor]:
         """(loss, predictions) of one batch; weighted: Σ w_i ℓ_i / N (Keras)."""
         y_pred = self.model(_as_input(xb))
@@ -345,7 +336,7 @@ class Trainer:
         """Targets as the loss expects them: class indices stay integer; other losses get floats
         of the prediction's dtype, and (N,) targets are matched to (N, 1) outputs."""
         y = yb.data if isinstance(yb, Tensor) else np.asarray(yb)
-        if isinstance(self.loss, _CLASS_TARGET_LOSSES):
+        if takes_class_indices(self.loss):
             return Tensor._wrap(y)
         if y.dtype != y_pred.dtype and y_pred.dtype.kind == "f":
             y = y.astype(y_pred.dtype)
@@ -408,11 +399,18 @@ class Trainer:
             "before this batch. Pass callbacks=[TerminateOnNaN()] to stop quietly instead."
         )
 
-    # --- data ---------------------------------------------------------------------------------------
+    # --- data -------------------------------------------------------------------------------------
+    def _float_dtype(self):
+        """The dtype of the model's first floating-point parameter (None: the default)."""
+        for p in self.model.parameters():
+            if p.data.dtype.kind == "f":
+                return p.data.dtype
+        return None
+
     def _shuffle_generator(self) -> np.random.Generator:
         return self.generator if self.generator is not None else default_generator()
 
-    # --- weights, learning rate, checkpoints ----------------------------------------------------------
+    # --- weights, learning rate, checkpoints ------------------------------------------------------
     @property
     def learning_rate(self) -> float:
         """The optimizer's learning rate (of its first parameter group)."""
@@ -481,23 +479,6 @@ class Trainer:
 
         state, self._resume = self._resume, None
         return apply_fit_state(self, callback_list, state)
-
-
-def _resolve_loss(loss):
-    if isinstance(loss, str):
-        cls = LOSSES.get(loss.lower())
-        if cls is None:
-            raise ValueError(
-                f"Trainer: unknown loss {loss!r}; expected one of {sorted(LOSSES)}, a minidl.nn "
-                "loss module or a function loss(y_pred, y_true)"
-            )
-        return cls()
-    if not callable(loss):
-        raise TypeError(
-            f"Trainer: argument `loss` must be a loss module, a function or a name; received "
-            f"{type(loss).__name__}"
-        )
-    return loss
 
 
 def _as_input(xb) -> Tensor:

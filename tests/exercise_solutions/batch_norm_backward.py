@@ -15,4 +15,4 @@ def batch_norm_backward(x, gamma, grad_out, eps=1e-5):
     dvar = (dx_hat * xc).sum(axis=0) * -0.5 * std**-3
     dmu = -(dx_hat / std).sum(axis=0) + dvar * (-2 * xc).mean(axis=0)
     grad_x = dx_hat / std + dvar * 2 * xc / n + dmu / n
-    return grad_x.astype(x.dtype), grad_gamma, grad_beta
+    return grad_x, grad_gamma, grad_beta
