@@ -44,6 +44,7 @@ from minidl.nn.losses import (
     NLLLoss,
     SmoothL1Loss,
 )
+from minidl.nn.losses.divergence import KLDivLoss
 from minidl.nn.module import Module, RemovableHandle
 from minidl.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from minidl.nn.padding import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d

@@ -26,6 +26,7 @@ from minidl.nn.losses import (
     nll_loss,
     smooth_l1_loss,
 )
+from minidl.nn.losses.divergence import distillation_loss, kl_div  # noqa: F401
 from minidl.nn.normalization import batch_norm, group_norm, layer_norm
 from minidl.nn.padding import pad
 from minidl.nn.pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
