@@ -2,6 +2,7 @@
 with PyTorch's names (`clip_grad_norm_`, `clip_grad_value_`) and Keras's penalties."""
 
 from minidl.nn.utils import prune  # noqa: F401  (md.nn.utils.prune, as torch.nn.utils.prune)
+from minidl.nn.utils.adversarial import fgsm  # noqa: F401  (the FGSM attack)
 from minidl.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
 from minidl.nn.utils.penalties import decay_parameters, l1_penalty, l2_penalty, no_decay_parameters
 
