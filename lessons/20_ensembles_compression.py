@@ -18,7 +18,7 @@
 # with and without fine-tuning; int8 dynamic quantisation's size and accuracy; and a small student
 # network trained alone against the same student distilled from a larger teacher, over seeds.
 #
-# **Time:** 9.6 s full, 5.5 s fast (after imports), measured on AMD EPYC, 2 cores shared with other
+# **Time:** 9.6 s full, 5.5 s fast (after imports), measured on Intel(R) Xeon(R) Processor, 2 cores shared with other
 # work; `python -m lessons list` prints your last measured times.
 
 # %%
