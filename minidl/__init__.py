@@ -14,6 +14,7 @@ from minidl import autograd, data, dtypes, kernels, linalg, nn, ops, optim, rand
 from minidl.autograd import (
     Function,
     enable_grad,
+    inference_mode,
     is_grad_enabled,
     no_grad,
     set_grad_enabled,

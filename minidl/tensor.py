@@ -492,40 +492,40 @@ class Tensor:
     # === the ops as methods (PyTorch's spelling; the docstrings are in minidl.ops) ====================
     # reductions
     def sum(self, *args, **kw):
-        return _ops.sum(self, *args, **kw)
+        return _reduce(_ops.sum, self, args, kw)
 
     def mean(self, *args, **kw):
-        return _ops.mean(self, *args, **kw)
+        return _reduce(_ops.mean, self, args, kw)
 
     def max(self, *args, **kw):
-        return _ops.max(self, *args, **kw)
+        return _reduce(_ops.max, self, args, kw)
 
     def min(self, *args, **kw):
-        return _ops.min(self, *args, **kw)
+        return _reduce(_ops.min, self, args, kw)
 
     def amax(self, *args, **kw):
-        return _ops.amax(self, *args, **kw)
+        return _reduce(_ops.amax, self, args, kw)
 
     def amin(self, *args, **kw):
-        return _ops.amin(self, *args, **kw)
+        return _reduce(_ops.amin, self, args, kw)
 
     def var(self, *args, **kw):
-        return _ops.var(self, *args, **kw)
+        return _reduce(_ops.var, self, args, kw)
 
     def std(self, *args, **kw):
-        return _ops.std(self, *args, **kw)
+        return _reduce(_ops.std, self, args, kw)
 
     def norm(self, p=2, dim=None, keepdim=False):
         return _ops.norm(self, p, dim, keepdim)
 
     def logsumexp(self, *args, **kw):
-        return _ops.logsumexp(self, *args, **kw)
+        return _reduce(_ops.logsumexp, self, args, kw)
 
     def argmax(self, *args, **kw):
-        return _ops.argmax(self, *args, **kw)
+        return _reduce(_ops.argmax, self, args, kw)
 
     def argmin(self, *args, **kw):
-        return _ops.argmin(self, *args, **kw)
+        return _reduce(_ops.argmin, self, args, kw)
 
     def sort(self, dim=-1, descending=False, stable=False):
         return _ops.sort(self, dim, descending, stable)
@@ -846,6 +846,15 @@ _TYPE_NAMES = {
     dtypes.uint8: "torch.ByteTensor",
     dtypes.bool_: "torch.BoolTensor",
 }
+
+
+def _reduce(op, t: Tensor, args: tuple, kw: dict):
+    """A reduction method, also as NumPy calls it (np.sum(t), np.max(t) pass out=None, and maybe
+    dtype=): `dtype` converts first, as in PyTorch; a real `out` array is refused."""
+    if kw.pop("out", None) is not None:
+        raise TypeError(f"{op.__name__}: argument `out` is not supported; use the returned tensor")
+    dtype = kw.pop("dtype", None)
+    return op(t if dtype is None else t.to(dtype), *args, **kw)
 
 
 def _scaled(other, alpha):
