@@ -1,9 +1,11 @@
 """Small helpers shared by the benchmarks: thread setup, robust timing, an optional PyTorch peer.
 
-Thread counts must be fixed before NumPy (OpenBLAS) and PyTorch start their pools, so a benchmark
-calls `threads_from_argv()` before importing them, or runs itself once per count with
-`run_for_each_thread_count()`. Timings are medians of several repeats: the machine is shared, and
-the median shrugs off a repeat that another process slowed down.
+Benchmarks run as a user runs: no thread-pool environment variables are set here (no
+OMP_NUM_THREADS, no spin or timeout settings). The thread count is set through the libraries' own
+calls, `minidl.kernels.set_num_threads` (which also limits NumPy's OpenBLAS through threadpoolctl) and
+`torch.set_num_threads`; `run_for_each_thread_count()` runs a benchmark once per count, each in a
+fresh process. Timings are medians of several repeats: the machine is shared, and the median shrugs
+off a repeat that another process slowed down.
 """
 
 from __future__ import annotations
@@ -16,24 +18,14 @@ import time
 from collections.abc import Callable
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
 def threads_from_argv(default: int | None = None) -> int | None:
-    """Read `--threads N` from sys.argv and export it to every thread pool's variable (before the
-    pools start). Returns N, or `default` when the option is absent."""
+    """`--threads N` from sys.argv, or `default` when the option is absent. (Only read: the caller
+    passes it to `minidl.kernels.set_num_threads` and `torch.set_num_threads`.)"""
     n = default
     if "--threads" in sys.argv:
         n = int(sys.argv[sys.argv.index("--threads") + 1])
-    if n is not None:
-        for var in THREAD_VARS:
-            os.environ[var] = str(n)
-    # Several thread pools share this process (PyTorch's and our OpenMP, Numba's, OpenBLAS's). After
-    # a parallel region their idle threads spin for a while before sleeping; spinning, they take the
-    # cores from whichever pool runs next and slow it by up to 3x. Short spins keep the comparison
-    # fair (each pool still wakes quickly for back-to-back regions). Override by setting them first.
-    os.environ.setdefault("GOMP_SPINCOUNT", "1000")
-    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
     if REPO not in sys.path:
         sys.path.insert(0, REPO)  # `import minidl` from the checkout, as in the tests
     return n

@@ -47,15 +47,15 @@ def train(
     seed: int = 0,
     validation_data: tuple[np.ndarray, np.ndarray] | None = None,
     shuffle: bool = True,
-    on_batch: Callable[[int], None] | None = None,
+    on_batch: Callable[[int, float], None] | None = None,
     on_epoch: Callable[[int, dict], None] | None = None,
 ) -> dict[str, list[float]]:
     """Mini-batch training with cross-entropy; returns the per-epoch history (Keras's keys).
 
     Each epoch visits every sample once, in an order drawn from `seed` (a fresh permutation per epoch
-    when `shuffle`), in batches of `batch_size` (the last one may be smaller). `on_batch(step)` runs
-    after every optimizer step (e.g. a per-step learning-rate schedule), `on_epoch(epoch, history)`
-    after every epoch (e.g. a per-epoch schedule).
+    when `shuffle`), in batches of `batch_size` (the last one may be smaller). `on_batch(step, loss)`
+    runs after every optimizer step (e.g. a per-step learning-rate schedule), `on_epoch(epoch,
+    history)` after every epoch (e.g. a per-epoch schedule).
     """
     rng = np.random.default_rng(seed)
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}
@@ -74,7 +74,7 @@ def train(
             batch_losses.append(loss.item())
             step += 1
             if on_batch is not None:
-                on_batch(step)
+                on_batch(step, batch_losses[-1])
         history["loss"].append(float(np.mean(batch_losses)))
         history["accuracy"].append(accuracy(model, X, y))
         if validation_data is not None:

@@ -3,16 +3,16 @@
     import minidl as md
     x = md.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     y = (x * x).sum()
-    y.backward()          # x.grad == 2 * x
+    y.backward()          # x.grad == 2 * x  (a Tensor)
 
-Layers (imports only go down): kernels -> autograd (Tensor, Function) -> ops -> nn -> optim; testing
-checks them all.
+Layers (imports only go down): kernels -> autograd (Function, the engine) and tensor (Tensor) -> ops
+-> nn -> optim; testing checks them all. minidl speaks PyTorch: `import minidl as torch` runs much
+PyTorch code unchanged (see the README's "Differences from PyTorch").
 """
 
-from minidl import data, dtypes, kernels, nn, ops, optim, random, testing, utils
+from minidl import autograd, data, dtypes, kernels, nn, ops, optim, random, testing, utils
 from minidl.autograd import (
     Function,
-    Tensor,
     enable_grad,
     is_grad_enabled,
     no_grad,
@@ -20,6 +20,9 @@ from minidl.autograd import (
 )
 from minidl.creation import (
     arange,
+    as_tensor,
+    empty,
+    empty_like,
     eye,
     from_numpy,
     full,
@@ -28,11 +31,23 @@ from minidl.creation import (
     ones,
     ones_like,
     rand,
+    rand_like,
     randint,
+    randint_like,
     randn,
+    randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
+)
+from minidl.device import (
+    accelerator,
+    backends,
+    cuda,
+    device,
+    get_default_device,
+    set_default_device,
 )
 from minidl.dtypes import (
     bool_,
@@ -51,8 +66,20 @@ from minidl.dtypes import (
 from minidl.ops import *  # noqa: F403  (every op: md.exp, md.matmul, md.relu, ...)
 from minidl.random import manual_seed
 from minidl.serialization import load, save
+from minidl.tensor import Tensor
 
 __version__ = "0.1.0"
+
+
+def is_tensor(obj) -> bool:
+    """True for minidl Tensors (and Parameters)."""
+    return isinstance(obj, Tensor)
+
+
+def numel(t: Tensor) -> int:
+    """The number of elements of `t`."""
+    return t.numel()
+
 
 # PyTorch's dtype aliases. They shadow the builtins inside this module only, so they come last.
 float = float32  # noqa: A001

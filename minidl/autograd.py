@@ -1,4 +1,4 @@
-"""Autograd: a Tensor that remembers the Function that made it, and the engine that walks back.
+"""Autograd: Function (one differentiable primitive), grad mode, and the engine that walks back.
 
 Every differentiable primitive is a `Function` with two static methods:
 
@@ -14,10 +14,16 @@ input's own grad_fn, the input itself when it is a leaf, or None when it needs n
 output (an iterative depth-first search: no recursion limit), then visits them once each, output first:
 it calls the node's backward, un-broadcasts each returned gradient to its input's shape, and hands it to the
 input's node (summed when an input is used twice) or accumulates it into the leaf's `.grad`.
+`grad(outputs, inputs)` runs the same walk but returns the gradients instead of accumulating them.
 
-Tensor and Function depend on each other by nature (apply returns a Tensor; a Tensor's grad_fn is a
-Function), so they live in this one module. The operators on Tensor (`a + b`, `a @ b`, ...) are
-conveniences over `minidl.ops`, which is built on this module and imported once at the bottom.
+Gradients are first order: backward computes with arrays, not with recorded Tensors, so a gradient
+cannot itself be differentiated (`create_graph=True` is refused).
+
+NumPy's floating-point warnings (overflow, invalid value) are silenced inside ops, as PyTorch computes
+inf and NaN silently; `set_detect_anomaly(True)` turns them into an error naming the first op whose
+forward or backward produced a NaN or inf, with its input shapes.
+
+The Tensor class is in minidl/tensor.py (and importable from here, as `minidl.autograd.Tensor`).
 """
 
 from __future__ import annotations
@@ -26,8 +32,6 @@ import functools
 import weakref
 
 import numpy as np
-
-from minidl import dtypes
 
 # ----------------------------------------------------------------------------------------------------
 # Grad mode
@@ -93,603 +97,74 @@ class set_grad_enabled(_GradMode):
 
 
 # ----------------------------------------------------------------------------------------------------
-# Turning user data into arrays
+# Anomaly mode
 # ----------------------------------------------------------------------------------------------------
 
-
-def as_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
-    """Convert `data` to a numeric numpy array by PyTorch's inference rules (no copy when none is
-    needed): Python bools become bool, Python ints int64, Python floats (and lists mixing ints and
-    floats) the default float dtype (float32); numpy arrays and numpy scalars keep their dtype.
-    Object, string and complex data are refused."""
-    if isinstance(data, Tensor):
-        arr = data.data
-    elif isinstance(data, (np.ndarray, np.generic)):
-        arr = np.asarray(data)
-    else:
-        try:
-            arr = np.asarray(data)
-        except (ValueError, TypeError, OverflowError) as e:
-            raise TypeError(
-                f"{where}: could not turn the data into an array ({e}); expected a number, a nested "
-                f"list of numbers with equal lengths, or a numpy array"
-            ) from None
-        if dtype is None and arr.dtype.kind in "iuf":
-            # NumPy makes Python floats float64 and ints the platform int; PyTorch's rule instead
-            arr = arr.astype(dtypes.get_default_dtype() if arr.dtype.kind == "f" else np.int64)
-    if arr.dtype.kind not in "fiub":
-        raise TypeError(
-            f"{where}: data must be numeric (float, int or bool); received dtype {arr.dtype} "
-            f"(from {type(data).__name__})"
-        )
-    if dtype is not None:
-        arr = arr.astype(dtypes.to_dtype(dtype, where), copy=False)
-    return arr
+_anomaly_enabled = False
 
 
-def _check_can_require_grad(dtype: np.dtype, where: str) -> None:
-    if dtype.kind != "f":
-        raise TypeError(
-            f"{where}: only floating-point tensors can require gradients; this tensor has dtype "
-            f"{dtype}. Convert it first, e.g. md.tensor(data, dtype=md.float32, requires_grad=True)"
-        )
+def is_anomaly_enabled() -> bool:
+    """True when every op's forward and backward output is checked for NaN and inf."""
+    return _anomaly_enabled
 
 
-class _Size(int):
-    """`t.size` is NumPy's element count; `t.size()` and `t.size(dim)` are PyTorch's shape."""
+class set_detect_anomaly:
+    """`set_detect_anomaly(True)` checks every op from now on; as a context manager it restores the
+    previous setting on exit. A check failing raises RuntimeError naming the op, forward or backward,
+    and the shapes of its inputs (checking costs one pass over each result)."""
 
-    def __new__(cls, shape: tuple):
-        obj = super().__new__(cls, int(np.prod(shape, dtype=np.int64)))
-        obj._shape = shape
-        return obj
+    def __init__(self, mode: bool, check_nan: bool = True):
+        global _anomaly_enabled
+        self._previous = _anomaly_enabled
+        _anomaly_enabled = bool(mode) and bool(check_nan)
 
-    def __call__(self, dim: int | None = None):
-        return self._shape if dim is None else self._shape[dim]
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        global _anomaly_enabled
+        _anomaly_enabled = self._previous
+        return False
 
 
-# ----------------------------------------------------------------------------------------------------
-# Tensor
-# ----------------------------------------------------------------------------------------------------
+class detect_anomaly(set_detect_anomaly):
+    """`with detect_anomaly():` — anomaly checks on inside the block only."""
+
+    def __init__(self, check_nan: bool = True):
+        super().__init__(True, check_nan)
 
 
-class Tensor:
-    """An n-dimensional array (`.data`, a numpy array) that can record how it was computed.
+def _not_finite(a) -> bool:
+    return isinstance(a, np.ndarray) and a.dtype.kind == "f" and not np.isfinite(a).all()
 
-    `requires_grad=True` on a leaf asks autograd to accumulate dL/dtensor into `.grad` (a Tensor of
-    the same shape and dtype, as in PyTorch) when `backward()` is called on a result computed from it.
-    """
 
-    __slots__ = (
-        "data",
-        "_grad",
-        "requires_grad",
-        "grad_fn",
-        "_version",
-        "_retains_grad",
-        "_base",
-        "_hooks",
-        "__weakref__",
+def _describe_inputs(arrays) -> str:
+    return ", ".join(
+        f"{a.shape} {a.dtype}" if isinstance(a, np.ndarray) else type(a).__name__ for a in arrays
     )
 
-    def __init__(self, data, dtype=None, requires_grad: bool = False):
-        array = np.array(as_array(data, dtype, "Tensor"), copy=True)
-        if requires_grad:
-            _check_can_require_grad(array.dtype, "Tensor")
-        Tensor._init_fields(self, array, bool(requires_grad))
 
-    @staticmethod
-    def _init_fields(t: Tensor, array: np.ndarray, requires_grad=False, grad_fn=None, version=None):
-        """Set every field of a new tensor (also used by subclasses such as nn.Parameter)."""
-        t.data = array
-        t._grad = None
-        t.requires_grad = requires_grad
-        t.grad_fn = grad_fn
-        t._version = [0] if version is None else version  # bumped by in-place writes
-        t._retains_grad = False
-        t._base = None  # for a view (reshape, permute, basic indexing): the tensor it looks into
-        t._hooks = None  # functions registered by register_hook, run on this tensor's gradient
-
-    @classmethod
-    def _wrap(cls, array: np.ndarray, grad_fn=None, version=None) -> Tensor:
-        """Wrap an array without copying or checking (internal: the result of an op)."""
-        t = object.__new__(Tensor)
-        Tensor._init_fields(t, array, grad_fn is not None, grad_fn, version)
-        return t
-
-    @property
-    def grad(self) -> Tensor | None:
-        """dL/dself accumulated by backward(): a Tensor of this tensor's shape and dtype, or None.
-
-        Assigning checks what PyTorch checks: a Tensor (or None) of the same shape and dtype."""
-        return self._grad
-
-    @grad.setter
-    def grad(self, value) -> None:
-        if value is not None:
-            if not isinstance(value, Tensor):
-                raise TypeError(
-                    f"grad: assigned grad expected to be a Tensor or None but got grad of type "
-                    f"{type(value).__module__}.{type(value).__qualname__}; wrap arrays with "
-                    f"md.tensor(...)"
-                )
-            if value.shape != self.shape:
-                raise RuntimeError(
-                    f"grad: attempting to assign a gradient of shape {value.shape} to a tensor of "
-                    f"shape {self.shape}; they must be the same shape"
-                )
-            if value.dtype != self.dtype:
-                raise RuntimeError(
-                    f"grad: attempting to assign a gradient of dtype {value.dtype} to a tensor of "
-                    f"dtype {self.dtype}; they must match (convert it with .to(dtype))"
-                )
-        self._grad = value
-
-    # --- facts about the array ----------------------------------------------------------------------
-    @property
-    def shape(self) -> tuple:
-        return self.data.shape
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
-
-    @property
-    def ndim(self) -> int:
-        return self.data.ndim
-
-    @property
-    def size(self) -> _Size:
-        """Number of elements (NumPy); call it, `t.size()` or `t.size(dim)`, for the shape (PyTorch)."""
-        return _Size(self.data.shape)
-
-    def numel(self) -> int:
-        return self.data.size
-
-    def dim(self) -> int:
-        return self.data.ndim
-
-    @property
-    def is_leaf(self) -> bool:
-        """True for tensors not produced by a recorded operation (their .grad is kept)."""
-        return self.grad_fn is None
-
-    @property
-    def T(self) -> Tensor:
-        """All dimensions reversed (for a matrix, its transpose)."""
-        return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
-
-    @property
-    def mT(self) -> Tensor:
-        """The last two dimensions swapped (a batch of transposed matrices)."""
-        return _ops.transpose(self, -2, -1)
-
-    def item(self):
-        """The single element as a Python number."""
-        if self.data.size != 1:
-            raise ValueError(
-                f"item: only a tensor with one element can be converted to a Python number; this "
-                f"one has shape {self.shape} ({self.data.size} elements)"
-            )
-        return self.data.item()
-
-    def tolist(self):
-        return self.data.tolist()
-
-    def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied). Refused while the tensor requires grad."""
-        if self.requires_grad:
-            raise RuntimeError(
-                "numpy: can't call numpy() on a tensor that requires grad; use "
-                "tensor.detach().numpy() (or tensor.data)"
-            )
-        return self.data
-
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        """NumPy meets a Tensor. An arithmetic ufunc called plainly (what `array + tensor` runs) gives
-        the minidl op, so it is recorded for autograd; any other ufunc (np.isfinite(t.grad),
-        np.exp(t), `array -= tensor`) computes on the arrays and returns NumPy's result."""
-        op = _UFUNC_OPS.get(ufunc) if method == "__call__" and not kwargs else None
-        if op is not None:
-            return getattr(_ops, op)(*inputs)
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
-        if "out" in kwargs:
-            kwargs["out"] = tuple(o.data if isinstance(o, Tensor) else o for o in kwargs["out"])
-        return getattr(ufunc, method)(*arrays, **kwargs)
-
-    def __array__(self, dtype=None, copy=None):
-        arr = self.data if dtype is None else self.data.astype(dtype, copy=False)
-        return arr.copy() if copy else arr
-
-    def __len__(self) -> int:
-        if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
-
-    def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
-
-    def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise RuntimeError(
-                f"bool: the truth value of a tensor with {self.data.size} elements is ambiguous; "
-                f"use .any() or .all()"
-            )
-        return bool(self.data)
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    __hash__ = object.__hash__  # == builds a tensor, so hashing stays by identity
-
-    def __repr__(self) -> str:
-        body = np.array2string(
-            self.data, separator=", ", prefix="tensor(", precision=4, threshold=64
+def _check_forward(fn: type, arrays: list, out: np.ndarray) -> None:
+    if _not_finite(out) and not any(_not_finite(a) for a in arrays):
+        what = "nan" if np.isnan(out).any() else "inf"
+        raise RuntimeError(
+            f"anomaly: {fn.__name__}.forward produced {what} values from finite inputs (shapes and "
+            f"dtypes: {_describe_inputs(arrays)}). Usual causes: a learning rate too high, log or "
+            f"division of 0, exp of a large number"
         )
-        extras = [f"shape={self.shape}", f"dtype={self.dtype}"]
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return f"tensor({body}, {', '.join(extras)})"
 
-    # --- autograd -----------------------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) · gradient into every leaf's .grad (see `backward` below)."""
-        backward(self, gradient, retain_graph)
 
-    def detach(self) -> Tensor:
-        """The same data (shared, not copied), cut off from the graph."""
-        return Tensor._wrap(self.data, version=self._version)
-
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Set requires_grad on a leaf, in place."""
-        if not self.is_leaf:
+def _check_backward(node: Function, grad: np.ndarray, input_grads: tuple) -> None:
+    if _not_finite(grad):
+        return  # not this op's doing: the NaN arrived with the gradient
+    for i, g in enumerate(input_grads):
+        if _not_finite(np.asarray(g) if g is not None else None):
+            shapes = ", ".join(str(m[0]) if m else "-" for m in node.input_meta)
             raise RuntimeError(
-                "requires_grad_: only leaf tensors can change requires_grad; use .detach() to "
-                "get a leaf from a computed tensor"
+                f"anomaly: {type(node).__name__}.backward returned nan or inf values in its "
+                f"gradient {i} from a finite incoming gradient (input shapes: {shapes})"
             )
-        if requires_grad:
-            _check_can_require_grad(self.dtype, "requires_grad_")
-        self.requires_grad = bool(requires_grad)
-        return self
 
-    def retain_grad(self) -> None:
-        """Keep .grad for this non-leaf tensor during backward (leaves keep theirs anyway)."""
-        if not self.requires_grad:
-            raise RuntimeError(
-                "retain_grad: can't retain the gradient of a tensor that doesn't require grad"
-            )
-        if self.grad_fn is not None:
-            self._retains_grad = True
-            self.grad_fn._retained = weakref.ref(self)
-
-    # --- in-place operations ------------------------------------------------------------------------
-    def _inplace(self, name: str, op, *args) -> Tensor:
-        """Compute `op(self, *args)` and write it into self's own buffer, as PyTorch's `x.add_(y)` does.
-
-        Views of the buffer see the change. The write bumps the version counter, so a recorded node that
-        saved the old buffer refuses to run backward instead of silently using the new values. When
-        recording, the op reads a copy of the old values and `self` takes over the op's place in the graph.
-        """
-        recording = _grad_enabled and (
-            self.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
-        )
-        base = self if self._base is None else self._base
-        if recording and base.requires_grad and base.grad_fn is None:
-            what = "a leaf tensor" if base is self else "a view of a leaf tensor"
-            raise RuntimeError(
-                f"{name}: {what} that requires grad can't be modified in place (autograd "
-                f"would lose its value); do it under `with md.no_grad():` or on .data"
-            )
-        source = self
-        if recording:  # the op must see the old values even after the buffer is overwritten
-            source = Tensor._wrap(self.data.copy(), grad_fn=self.grad_fn)
-            source.requires_grad = self.requires_grad
-        result = op(source, *args)
-        if result.shape != self.shape:
-            raise RuntimeError(
-                f"{name}: the result has shape {result.shape} but an in-place operation must keep "
-                f"the tensor's shape {self.shape}"
-            )
-        try:
-            np.copyto(self.data, result.data, casting="same_kind")
-        except TypeError:
-            raise TypeError(
-                f"{name}: the result has dtype {result.dtype}, which can't be written in place "
-                f"into a tensor of dtype {self.dtype}"
-            ) from None
-        self._version[0] += 1
-        if recording:
-            self.grad_fn = result.grad_fn
-            self.requires_grad = True
-        return self
-
-    def __iadd__(self, other):
-        return self._inplace("+=", _ops.add, other)
-
-    def __isub__(self, other):
-        return self._inplace("-=", _ops.sub, other)
-
-    def __imul__(self, other):
-        return self._inplace("*=", _ops.mul, other)
-
-    def __itruediv__(self, other):
-        return self._inplace("/=", _ops.div, other)
-
-    def add_(self, other, alpha=1):
-        return self._inplace("add_", lambda s, o: _ops.add(s, _ops.mul(o, alpha)), other)
-
-    def sub_(self, other, alpha=1):
-        return self._inplace("sub_", lambda s, o: _ops.sub(s, _ops.mul(o, alpha)), other)
-
-    def mul_(self, other):
-        return self._inplace("mul_", _ops.mul, other)
-
-    def div_(self, other):
-        return self._inplace("div_", _ops.div, other)
-
-    def copy_(self, src):
-        """Copy `src` (broadcast to this shape) into this tensor; the gradient flows to `src`."""
-        return self._inplace("copy_", lambda s, v: _ops.add(_ops.mul(s, 0), v), src)
-
-    def fill_(self, value):
-        return self._inplace("fill_", lambda s: _ops.add(_ops.mul(s, 0), value))
-
-    def zero_(self):
-        return self.fill_(0)
-
-    def clamp_(self, min=None, max=None):
-        return self._inplace("clamp_", lambda s: _ops.clip(s, min, max))
-
-    def __setitem__(self, index, value):
-        recording = _grad_enabled and (
-            self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
-        )
-        if not recording:  # nothing to record: write straight into the buffer
-            if isinstance(index, Tensor):
-                index = index.data
-            elif isinstance(index, tuple):
-                index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
-            try:
-                self.data[index] = value.data if isinstance(value, Tensor) else value
-            except (IndexError, ValueError, TypeError) as e:
-                raise type(e)(
-                    f"__setitem__: can't set index {index!r} of a tensor of shape {self.shape}: {e}"
-                ) from None
-            self._version[0] += 1
-            return
-        self._inplace("__setitem__", lambda s, v: _ops.index_put(s, index, v), value)
-
-    # --- operators: conveniences over minidl.ops ----------------------------------------------------
-    def __add__(self, other):
-        return _ops.add(self, other)
-
-    def __radd__(self, other):
-        return _ops.add(other, self)
-
-    def __sub__(self, other):
-        return _ops.sub(self, other)
-
-    def __rsub__(self, other):
-        return _ops.sub(other, self)
-
-    def __mul__(self, other):
-        return _ops.mul(self, other)
-
-    def __rmul__(self, other):
-        return _ops.mul(other, self)
-
-    def __truediv__(self, other):
-        return _ops.div(self, other)
-
-    def __rtruediv__(self, other):
-        return _ops.div(other, self)
-
-    def __pow__(self, other):
-        return _ops.pow(self, other)
-
-    def __rpow__(self, other):
-        return _ops.pow(other, self)
-
-    def __matmul__(self, other):
-        return _ops.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _ops.matmul(other, self)
-
-    def __neg__(self):
-        return _ops.neg(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return _ops.abs(self)
-
-    def __eq__(self, other):
-        return _ops.eq(self, other)
-
-    def __ne__(self, other):
-        return _ops.ne(self, other)
-
-    def __lt__(self, other):
-        return _ops.lt(self, other)
-
-    def __le__(self, other):
-        return _ops.le(self, other)
-
-    def __gt__(self, other):
-        return _ops.gt(self, other)
-
-    def __ge__(self, other):
-        return _ops.ge(self, other)
-
-    def __getitem__(self, index):
-        return _ops.getitem(self, index)
-
-    # --- methods: the PyTorch spelling of minidl.ops functions --------------------------------------
-    def sum(self, axis=None, keepdims=False, **kw):
-        return _ops.sum(self, axis, keepdims, **kw)
-
-    def mean(self, axis=None, keepdims=False, **kw):
-        return _ops.mean(self, axis, keepdims, **kw)
-
-    def max(self, dim=None, keepdim=False, **kw):
-        return _ops.max(self, dim, keepdim, **kw)
-
-    def min(self, dim=None, keepdim=False, **kw):
-        return _ops.min(self, dim, keepdim, **kw)
-
-    def amax(self, dim=None, keepdim=False, **kw):
-        return _ops.amax(self, dim, keepdim, **kw)
-
-    def amin(self, dim=None, keepdim=False, **kw):
-        return _ops.amin(self, dim, keepdim, **kw)
-
-    def sort(self, dim=-1, descending=False, stable=False):
-        return _ops.sort(self, dim, descending, stable)
-
-    def topk(self, k, dim=-1, largest=True, sorted=True):
-        return _ops.topk(self, k, dim, largest, sorted)
-
-    def var(self, axis=None, keepdims=False, **kw):
-        return _ops.var(self, axis, keepdims, **kw)
-
-    def std(self, axis=None, keepdims=False, **kw):
-        return _ops.std(self, axis, keepdims, **kw)
-
-    def logsumexp(self, axis=None, keepdims=False, **kw):
-        return _ops.logsumexp(self, axis, keepdims, **kw)
-
-    def argmax(self, axis=None, keepdims=False, **kw):
-        return _ops.argmax(self, axis, keepdims, **kw)
-
-    def argmin(self, axis=None, keepdims=False, **kw):
-        return _ops.argmin(self, axis, keepdims, **kw)
-
-    def all(self):
-        return bool(np.all(self.data))
-
-    def any(self):
-        return bool(np.any(self.data))
-
-    def reshape(self, *shape):
-        return _ops.reshape(self, *shape)
-
-    def view(self, *shape):
-        return _ops.reshape(self, *shape)
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        return _ops.flatten(self, start_dim, end_dim)
-
-    def transpose(self, dim0, dim1):
-        return _ops.transpose(self, dim0, dim1)
-
-    def permute(self, *dims):
-        return _ops.permute(self, *dims)
-
-    def squeeze(self, dim=None):
-        return _ops.squeeze(self, dim)
-
-    def unsqueeze(self, dim):
-        return _ops.unsqueeze(self, dim)
-
-    def expand(self, *shape):
-        return _ops.expand(self, *shape)
-
-    def broadcast_to(self, shape):
-        return _ops.broadcast_to(self, shape)
-
-    def matmul(self, other):
-        return _ops.matmul(self, other)
-
-    def pow(self, exponent):
-        return _ops.pow(self, exponent)
-
-    def exp(self):
-        return _ops.exp(self)
-
-    def log(self):
-        return _ops.log(self)
-
-    def sqrt(self):
-        return _ops.sqrt(self)
-
-    def abs(self):
-        return _ops.abs(self)
-
-    def sin(self):
-        return _ops.sin(self)
-
-    def cos(self):
-        return _ops.cos(self)
-
-    def clip(self, min=None, max=None):
-        return _ops.clip(self, min, max)
-
-    clamp = clip
-
-    def maximum(self, other):
-        return _ops.maximum(self, other)
-
-    def minimum(self, other):
-        return _ops.minimum(self, other)
-
-    def relu(self):
-        return _ops.relu(self)
-
-    def sigmoid(self):
-        return _ops.sigmoid(self)
-
-    def tanh(self):
-        return _ops.tanh(self)
-
-    def softmax(self, dim=-1):
-        return _ops.softmax(self, dim)
-
-    def log_softmax(self, dim=-1):
-        return _ops.log_softmax(self, dim)
-
-    def to(self, dtype) -> Tensor:
-        """This tensor converted to `dtype` (the gradient is converted back)."""
-        return _ops.cast(self, dtype)
-
-    def float(self) -> Tensor:
-        return _ops.cast(self, np.float32)
-
-    def double(self) -> Tensor:
-        return _ops.cast(self, np.float64)
-
-    def long(self) -> Tensor:
-        return _ops.cast(self, np.int64)
-
-    def clone(self) -> Tensor:
-        """A copy of the data that stays in the graph (the gradient passes straight through)."""
-        return _ops.add(self, 0)
-
-
-# NumPy ufuncs that stand for a Tensor operator (see Tensor.__array_ufunc__)
-_UFUNC_OPS = {
-    np.add: "add",
-    np.subtract: "sub",
-    np.multiply: "mul",
-    np.true_divide: "div",
-    np.power: "pow",
-    np.matmul: "matmul",
-    np.negative: "neg",
-    np.maximum: "maximum",
-    np.minimum: "minimum",
-    np.equal: "eq",
-    np.not_equal: "ne",
-    np.less: "lt",
-    np.less_equal: "le",
-    np.greater: "gt",
-    np.greater_equal: "ge",
-}
 
 # ----------------------------------------------------------------------------------------------------
 # Function: the base of every differentiable primitive
@@ -700,12 +175,15 @@ _FREED = object()  # marks saved arrays released after a backward without retain
 
 class Function:
     """Base class of autograd primitives. Subclass it with `forward(ctx, ...)` and `backward(ctx, grad)`
-    as static methods, and call `YourFn.apply(...)`. An instance is the `ctx` of one recorded call."""
+    as static methods, and call `YourFn.apply(...)`. An instance is the `ctx` of one recorded call.
+
+    Unlike PyTorch's, forward and backward receive and return NumPy arrays (the op reads as NumPy)."""
 
     saved_tensors: tuple = ()
     needs_input_grad: tuple = ()
     _retained = None  # weakref to the output when retain_grad() was called on it
     _saved_versions = ()
+    _hooks = None  # register_hook functions of the output, run on its gradient
 
     def save_for_backward(self, *arrays) -> None:
         """Keep arrays that backward will need (released after backward unless retain_graph)."""
@@ -732,9 +210,12 @@ class Function:
                 arrays.append(x)
                 needs.append(False)
         ctx.needs_input_grad = needs = tuple(needs)
-        out = cls.forward(ctx, *arrays, **params)
+        with np.errstate(all="ignore"):  # inf and NaN are results, as in PyTorch (see anomaly mode)
+            out = cls.forward(ctx, *arrays, **params)
         if type(out) is not np.ndarray:  # numpy reductions to 0-d give numpy scalars
             out = np.asarray(out)
+        if _anomaly_enabled:
+            _check_forward(cls, arrays, out)
         if not (_grad_enabled and True in needs):
             return Tensor._wrap(out)
         edges, meta = [], []
@@ -754,7 +235,7 @@ class Function:
 
 def _versions_of_saved(saved, inputs, result) -> list:
     """(counter, value) for each tensor whose own buffer was saved, to detect later in-place writes."""
-    saved_ids = {id(a) for a in saved}
+    saved_ids = {id(a) for a in saved if a is not None}
     return [
         (t._version, t._version[0])
         for t in (*inputs, result)
@@ -767,61 +248,177 @@ def _versions_of_saved(saved, inputs, result) -> list:
 # ----------------------------------------------------------------------------------------------------
 
 
-def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
-    """Back-propagate from `tensor`, accumulating into the .grad of every leaf that requires grad.
+def backward(
+    tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None
+) -> None:
+    """Back-propagate from `tensors` (one or a sequence), accumulating into the .grad of every leaf
+    that requires grad (only into those of `inputs`, when given).
 
-    `gradient` is dL/dtensor; it may be omitted only when `tensor` has one element (it is then 1).
+    `grad_tensors` are dL/dtensor; each may be omitted only for a one-element tensor (it is then 1).
     After the call the graph's saved arrays are released, unless `retain_graph=True`.
     """
-    if not tensor.requires_grad:
-        raise RuntimeError(
-            "backward: this tensor does not require grad and has no grad_fn; did you forget "
-            "requires_grad=True on an input, or compute it under md.no_grad()?"
-        )
-    if gradient is None:
-        if tensor.data.size != 1:
-            raise RuntimeError(
-                f"backward: the gradient can be implied only for a tensor with one element; this one "
-                f"has shape {tensor.shape}. Pass backward(gradient) with a gradient of that shape"
-            )
-        grad = np.ones_like(tensor.data)
-    else:
-        grad = np.asarray(as_array(gradient, tensor.dtype, "backward"))
-        if grad.shape != tensor.shape:
-            raise RuntimeError(
-                f"backward: argument `gradient` has shape {grad.shape} but the tensor has shape "
-                f"{tensor.shape}; they must match"
-            )
-    if tensor.grad_fn is None:
-        _accumulate(tensor, grad)
+    _first_order_only(create_graph, "backward")
+    seeds = _seeds(tensors, grad_tensors, "backward")
+    if inputs is None:
+        _backprop(seeds, bool(retain_graph), capture=None)
         return
-    if tensor._retains_grad:
-        tensor.grad_fn._retained = weakref.ref(tensor)
+    inputs = _tensor_tuple(inputs, "backward", "inputs")
+    for x, g in zip(inputs, _captured(seeds, inputs, bool(retain_graph), allow_unused=True)):
+        if g is not None:
+            _accumulate(x, g.data)
 
-    grads = {tensor.grad_fn: grad}  # node -> dL/d(node's output), summed over its uses
-    for node in _topological_order(tensor.grad_fn):
-        g = grads.pop(node)
-        if node._retained is not None and (out := node._retained()) is not None:
-            _accumulate(out, g)
-        input_grads = _call_backward(node, g)
-        for i, (edge, ig) in enumerate(zip(node.next_functions, input_grads)):
-            if edge is None or ig is None:
+
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph: bool = False,
+    allow_unused=None,
+    materialize_grads: bool = False,
+) -> tuple:
+    """d(outputs)/d(inputs) · grad_outputs, returned as a tuple of Tensors (one per input) instead of
+    accumulated into .grad (no .grad anywhere changes). An input the outputs don't depend on is an
+    error, unless `allow_unused=True` (its entry is then None, or zeros with materialize_grads)."""
+    _first_order_only(create_graph, "grad")
+    inputs = _tensor_tuple(inputs, "grad", "inputs")
+    seeds = _seeds(outputs, grad_outputs, "grad")
+    unused_ok = bool(allow_unused) or materialize_grads
+    grads = _captured(seeds, inputs, bool(retain_graph), unused_ok)
+    if materialize_grads:
+        grads = [
+            Tensor._wrap(np.zeros_like(x.data)) if g is None else g for x, g in zip(inputs, grads)
+        ]
+    return tuple(grads)
+
+
+def _first_order_only(create_graph: bool, where: str) -> None:
+    if create_graph:
+        raise NotImplementedError(
+            f"{where}: create_graph=True is not supported: minidl computes first-order gradients "
+            f"only (backward works on arrays, so a gradient cannot itself be differentiated)"
+        )
+
+
+def _tensor_tuple(xs, where: str, arg: str) -> tuple:
+    xs = (xs,) if isinstance(xs, Tensor) else tuple(xs)
+    for i, x in enumerate(xs):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{where}: `{arg}`[{i}] must be a Tensor; received {type(x).__name__}")
+    return xs
+
+
+def _seeds(tensors, grads, where: str) -> list:
+    """[(tensor, dL/dtensor as an array)] with the implied 1 for one-element tensors."""
+    tensors = _tensor_tuple(tensors, where, "outputs")
+    if grads is None or isinstance(grads, (Tensor, np.ndarray)):
+        grads = (grads,) * len(tensors) if grads is None else (grads,)
+    grads = tuple(grads)
+    if len(grads) != len(tensors):
+        raise ValueError(
+            f"{where}: got {len(tensors)} outputs but {len(grads)} gradients; give one per output"
+        )
+    seeds = []
+    for t, g in zip(tensors, grads):
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"{where}: this tensor does not require grad and has no grad_fn; did you forget "
+                f"requires_grad=True on an input, or compute it under md.no_grad()?"
+            )
+        if g is None:
+            if t.data.size != 1:
+                raise RuntimeError(
+                    f"{where}: the gradient can be implied only for a tensor with one element; this "
+                    f"one has shape {t.shape}. Pass backward(gradient) with a gradient of that shape"
+                )
+            g = np.ones_like(t.data)
+        else:
+            g = np.asarray(as_array(g, t.dtype, where))
+            if g.shape != t.shape:
+                raise RuntimeError(
+                    f"{where}: argument `gradient` has shape {g.shape} but the tensor has shape "
+                    f"{t.shape}; they must match"
+                )
+        seeds.append((t, g))
+    return seeds
+
+
+def _captured(seeds, inputs, retain_graph: bool, allow_unused: bool) -> list:
+    """The gradients reaching `inputs` (leaves or computed tensors), as Tensors or None."""
+    capture = {(x if x.grad_fn is None else x.grad_fn): None for x in inputs}
+    _backprop(seeds, retain_graph, capture)
+    out = []
+    for i, x in enumerate(inputs):
+        g = capture[x if x.grad_fn is None else x.grad_fn]
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {i} (shape {x.shape}) was not used to compute the outputs; pass "
+                f"allow_unused=True if that is expected"
+            )
+        out.append(None if g is None else Tensor._wrap(g))
+    return out
+
+
+def _backprop(seeds: list, retain_graph: bool, capture: dict | None) -> None:
+    """The walk. With `capture` (keys: leaves and nodes), gradients reaching those keys are summed
+    into it and no .grad changes; without it, they accumulate into every leaf's .grad."""
+    grads = {}  # node -> dL/d(node's output), summed over its uses
+    leaves = {}  # leaf -> dL/dleaf, summed, delivered at the end (its hooks see the total once)
+    for t, g in seeds:
+        if t.grad_fn is None:
+            leaves[t] = leaves[t] + g if t in leaves else g
+            continue
+        if t._retains_grad:
+            t.grad_fn._retained = weakref.ref(t)
+        grads[t.grad_fn] = grads[t.grad_fn] + g if t.grad_fn in grads else g
+    with np.errstate(all="ignore"):  # inf and NaN are results, as in PyTorch (see anomaly mode)
+        for node in _topological_order(list(grads)):
+            g = grads.pop(node, None)
+            if g is None:  # reached only through inputs that got no gradient
                 continue
-            ig = _fit_to_input(ig, node.input_meta[i], node, i)
-            if type(edge) is Tensor or isinstance(edge, Tensor):
-                _accumulate(edge, ig)
-            elif edge in grads:
-                grads[edge] = grads[edge] + ig
-            else:
-                grads[edge] = ig
-        if not retain_graph and node.saved_tensors:
-            node.saved_tensors = _FREED
+            if node._hooks:
+                g = _run_hooks(node._hooks, g)
+            if capture is not None:
+                if node in capture:
+                    capture[node] = g
+            elif node._retained is not None and (out := node._retained()) is not None:
+                _accumulate(out, g)
+            input_grads = _call_backward(node, g)
+            for i, (edge, ig) in enumerate(zip(node.next_functions, input_grads)):
+                if edge is None or ig is None:
+                    continue
+                ig = _fit_to_input(ig, node.input_meta[i], node, i)
+                store = leaves if isinstance(edge, Tensor) else grads
+                store[edge] = store[edge] + ig if edge in store else ig
+            if not retain_graph and node.saved_tensors:
+                node.saved_tensors = _FREED
+        for leaf, g in leaves.items():
+            if leaf._hooks:
+                g = _run_hooks(leaf._hooks, g)
+            if capture is None:
+                _accumulate(leaf, g)
+            elif leaf in capture:
+                capture[leaf] = g
 
 
-def _topological_order(root: Function) -> list:
-    """Nodes reachable from `root`, each placed before the nodes that produced its inputs."""
+def _run_hooks(hooks: list, grad: np.ndarray) -> np.ndarray:
+    """Each hook sees the gradient as a Tensor; one that returns a Tensor replaces it."""
+    for hook in list(hooks):
+        new = hook(Tensor._wrap(grad))
+        if new is not None:
+            if not isinstance(new, Tensor) or new.shape != grad.shape:
+                raise RuntimeError(
+                    f"register_hook: a hook must return None or a Tensor of the gradient's shape "
+                    f"{grad.shape}; received {new!r:.80}"
+                )
+            grad = new.data
+    return grad
+
+
+def _topological_order(roots: list) -> list:
+    """Nodes reachable from `roots`, each placed before the nodes that produced its inputs."""
     order, seen = [], set()
-    stack = [(root, False)]
+    stack = [(root, False) for root in roots]
     while stack:
         node, children_done = stack.pop()
         if children_done:
@@ -856,6 +453,8 @@ def _call_backward(node: Function, grad: np.ndarray) -> tuple:
     input_grads = type(node).backward(node, grad)
     if not isinstance(input_grads, tuple):
         input_grads = (input_grads,)
+    if _anomaly_enabled:
+        _check_backward(node, grad, input_grads)
     if len(input_grads) != len(node.next_functions):
         raise RuntimeError(
             f"{name}.backward returned {len(input_grads)} gradients but forward had "
@@ -905,5 +504,5 @@ def _accumulate(leaf: Tensor, grad: np.ndarray) -> None:
         leaf._grad.data += grad
 
 
-# The ops are built on Tensor and Function above; the operators on Tensor call them.
-from minidl import ops as _ops  # noqa: E402
+# Tensor is defined on top of this module (its methods call the engine), and re-exported here.
+from minidl.tensor import Tensor, as_array  # noqa: E402

@@ -67,6 +67,7 @@ FORMAT = "minidl-checkpoint"
 VERSION = 1
 _META_KEYS = ("minidl.format", "minidl.version", "minidl.tree", "minidl.sha256")
 _ARRAY_KINDS = "biuf"  # bool, signed and unsigned ints, floats: what safetensors stores
+_NOT_IN_NUMPY = {"BF16", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2"}
 
 _UMASK = os.umask(0)  # read the process umask once, so a checkpoint gets ordinary permissions
 os.umask(_UMASK)
@@ -301,15 +302,14 @@ def _read_header(raw: bytes, name: str) -> dict:
         raise _not_safetensors(raw, name, f"its header is not valid JSON ({e})") from None
     if not isinstance(header, dict):
         raise ValueError(f"load: '{name}' is damaged: its header is not a JSON object")
-    ends = [
-        entry["data_offsets"][1]
-        for key, entry in header.items()
-        if key != "__metadata__"
-        and isinstance(entry, dict)
-        and len(entry.get("data_offsets", ())) == 2
-    ]
+    ends = []  # where each tensor's bytes end (malformed entries are left to safetensors to refuse)
+    for key, entry in header.items():
+        offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
+        if key != "__metadata__" and isinstance(offsets, list) and len(offsets) == 2:
+            if isinstance(offsets[1], int):
+                ends.append(offsets[1])
     expected, actual = max(ends, default=0), len(raw) - 8 - n
-    if isinstance(expected, int) and actual < expected:
+    if actual < expected:
         raise ValueError(
             f"load: '{name}' is truncated: its header describes {expected} bytes of tensor data, "
             f"the file holds {actual}"
@@ -357,13 +357,26 @@ def load(f, map_location: Any = None, weights_only: bool = True) -> Any:
 def from_bytes(raw: bytes, name: str = "<bytes>") -> Any:
     """Decode and validate the bytes of a checkpoint; `name` is used in error messages."""
     header = _read_header(raw, name)
+    for key, entry in header.items():
+        dtype = entry.get("dtype") if isinstance(entry, dict) else None
+        if key != "__metadata__" and dtype in _NOT_IN_NUMPY:
+            raise ValueError(
+                f"load: '{name}' holds tensor '{key}' of dtype {dtype}, which numpy (and so "
+                f"minidl) cannot represent; convert it before saving, e.g. tensor.float() in PyTorch"
+            )
     try:
         arrays = safetensors.numpy.load(raw)
-    except Exception as e:  # SafetensorError, or numpy refusing a dtype such as bfloat16
+    except Exception as e:  # SafetensorError: a header that does not describe the data
         raise ValueError(
             f"load: '{name}' is damaged or not a valid safetensors file ({e})"
         ) from None
 
+    for key, a in arrays.items():
+        if a.dtype.kind not in _ARRAY_KINDS:
+            raise ValueError(
+                f"load: '{name}' holds tensor '{key}' of dtype {a.dtype}; minidl tensors are bool, "
+                f"int or float"
+            )
     meta = header.get("__metadata__") or {}
     present = [k for k in _META_KEYS if k in meta]
     if not present:  # a plain safetensors file, e.g. from safetensors.torch.save_file

@@ -11,6 +11,7 @@ from hypothesis.extra import numpy as hnp
 import minidl as md
 from minidl.data import DataLoader, TensorDataset, datasets
 from minidl.data.datasets import read_idx, write_idx
+from minidl.data.idx import parse_idx
 
 sklearn_datasets = pytest.importorskip("sklearn.datasets")
 
@@ -124,6 +125,26 @@ def test_idx_bytes_follow_the_mnist_layout(tmp_path):
     np.testing.assert_array_equal(read_idx(tmp_path / "images.gz"), images)
 
 
+@given(
+    raw=st.one_of(
+        st.binary(max_size=40),
+        st.builds(  # a valid-looking magic number, then anything
+            lambda code, ndim, rest: bytes([0, 0, code, ndim]) + rest,
+            st.sampled_from([0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E]),
+            st.integers(0, 255),
+            st.binary(max_size=40),
+        ),
+    )
+)
+def test_idx_garbage_is_a_value_error_or_a_consistent_array(raw):
+    try:
+        a = parse_idx(raw, "fuzz.idx")
+    except ValueError as e:
+        assert "'fuzz.idx'" in str(e)
+    else:  # the bytes happened to be a valid IDX file: then they describe exactly this array
+        assert len(raw) == 4 + 4 * a.ndim + a.nbytes
+
+
 def test_idx_validation_names_the_file(tmp_path):
     good = tmp_path / "good.idx"
     write_idx(good, np.arange(12, dtype=np.uint8).reshape(3, 4))
@@ -136,6 +157,8 @@ def test_idx_validation_names_the_file(tmp_path):
         "body.idx": (raw[:-1], "truncated"),
         "long.idx": (raw + b"\x00", "trailing bytes"),
         "gz.idx": (gzip.compress(raw)[:-5], "damaged gzip"),
+        "nodims.idx": (raw[:3] + b"\x00", "0 dimensions"),
+        "huge.idx": (raw[:3] + b"\x03" + b"\xff" * 12, "truncated"),
     }
     for name, (content, message) in cases.items():
         path = tmp_path / name
@@ -149,3 +172,21 @@ def test_idx_validation_names_the_file(tmp_path):
         write_idx(tmp_path / "x.idx", np.zeros(3, dtype=np.int64))
     with pytest.raises(ValueError, match="write_idx.*dimensions"):
         write_idx(tmp_path / "x.idx", np.uint8(3))
+
+
+def test_load_mnist_reads_the_standard_files_from_a_folder(tmp_path):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(5, 28, 28), dtype=np.uint8)
+    labels = np.array([3, 1, 4, 1, 5], dtype=np.uint8)
+    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", images)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", labels)
+    X, y = datasets.load_mnist(tmp_path, train=False)
+    assert X.shape == (5, 1, 28, 28) and X.dtype == np.float32 and y.dtype == np.int64
+    np.testing.assert_allclose(X[:, 0] * 255, images, atol=1e-4)
+    np.testing.assert_array_equal(y, labels)
+    assert len(datasets.load_mnist(tmp_path, train=False, as_dataset=True)) == 5
+    with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte.*does not download"):
+        datasets.load_mnist(tmp_path)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", labels[:4])
+    with pytest.raises(ValueError, match="5 images but 4 labels"):
+        datasets.load_mnist(tmp_path, train=False)

@@ -118,6 +118,8 @@ def test_random_split_lengths_seeded_and_validated():
     md.manual_seed(5)
     d = random_split(range(10), [7, 3])
     assert [p.indices for p in c] == [p.indices for p in d]
+    e = random_split(range(10), np.array([0.7, 0.3]), generator=123)  # arrays work like lists
+    assert [p.indices for p in e] == [p.indices for p in a]
     with pytest.raises(ValueError, match="does not equal the length"):
         random_split(range(10), [5, 4])
     with pytest.raises(ValueError, match="random_split"):
@@ -245,6 +247,20 @@ def test_loader_len_and_batches_cover_the_data_in_order(n, batch_size, drop_last
             assert all(len(yb) == batch_size for _, yb in batches)
 
 
+@given(n=st.integers(1, 40), batch_size=st.integers(1, 12), seed=st.integers(0, 2**32 - 1))
+def test_a_shuffled_epoch_visits_every_sample_exactly_once(n, batch_size, seed):
+    X, y = _xy(n)
+    loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True, generator=seed)
+    for _ in range(2):
+        batches = list(loader)
+        rows = np.concatenate([xb.data for xb, _ in batches])
+        labels = np.concatenate([yb.data for _, yb in batches])
+        order = (rows[:, 0] // 3).astype(int)  # row i of X starts with 3 * i
+        assert sorted(order.tolist()) == list(range(n))
+        np.testing.assert_array_equal(rows, X[order])
+        np.testing.assert_array_equal(labels, y[order])  # x and y stay paired
+
+
 def test_batch_shortcut_equals_sample_by_sample_collation():
     X, y = _xy(11)
     fast = DataLoader(TensorDataset(X, y), batch_size=4, shuffle=True, generator=3)
@@ -307,6 +323,7 @@ def test_loader_with_sampler_batch_sampler_and_custom_collate():
     assert [yb.data.tolist() for _, yb in loader] == [[y[9], y[8]], [y[7]]]
     loader = DataLoader(ds, batch_sampler=[[0, 1, 2], [5]])
     assert len(loader) == 2 and [len(yb) for _, yb in loader] == [3, 1]
+    assert len(DataLoader(ds, batch_size=3, shuffle=None)) == 4  # PyTorch's default: no shuffle
     loader = DataLoader(ds, batch_size=4, collate_fn=lambda samples: len(samples))
     assert list(loader) == [4, 4, 2]
     singles = list(DataLoader(ListDataset([np.zeros(2), np.ones(2)]), batch_size=None))

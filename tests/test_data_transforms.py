@@ -126,6 +126,19 @@ def test_affine_rotation_shift_and_zoom_closed_forms():
     np.testing.assert_allclose(near[:, :, 0], img[:, :, 0], atol=1e-6)
 
 
+def test_affine_agrees_with_scipy_rotate_and_shift():
+    from scipy import ndimage
+
+    img = np.random.default_rng(0).random((2, 9, 7))
+    t = RandomAffine(0)
+    # rotation about the centre by 30 degrees, a non-square image (centre (4, 3))
+    rotated = np.stack([ndimage.rotate(c, 30, reshape=False, order=1) for c in img])
+    np.testing.assert_allclose(t.apply(img, 30, (0, 0), 1.0), rotated, atol=1e-12)
+    # a sub-pixel shift: tx = 1.3 columns right, ty = -0.6 rows (up)
+    shifted = np.stack([ndimage.shift(c, (-0.6, 1.3), order=1) for c in img])
+    np.testing.assert_allclose(t.apply(img, 0, (1.3, -0.6), 1.0), shifted, atol=1e-12)
+
+
 def test_affine_parameters_are_uniform_in_their_ranges():
     t = RandomAffine((-30, 10), translate=(0.25, 0.5), scale=(0.5, 1.5), generator=0)
     draws = np.array(

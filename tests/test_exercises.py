@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from minidl.exercises import all_exercises, check, get
+from minidl.exercises._check import mistake_hints
 from minidl.exercises.files import check_file, load_solution, write_stub
 
 EXERCISES = all_exercises()
@@ -51,6 +52,7 @@ def test_each_known_mistake_fails_with_its_hint(name, hint):
     assert not report.passed, f"{name}: the mistake passed: {hint}"
     assert any(h.startswith(hint) for h in report.hints), str(report)
     assert f"hint: {hint}" in str(report)
+    assert len(report.hints) <= 2, report.hints  # a diagnosis, not a list of every mistake
 
 
 @pytest.mark.parametrize("name", [ex.name for ex in EXERCISES])
@@ -227,3 +229,72 @@ def test_load_solution_imports_a_file_by_path(tmp_path):
     assert report.failure.prop == "exception" and "SyntaxError" in str(report)
     (tmp_path / "other.py").write_text("def something_else():\n    pass\n")
     assert "defines no `step_lr`" in str(check_file("step_lr", str(tmp_path / "other.py")))
+
+
+def test_numpy_warnings_during_the_learners_call_are_shown():
+    def softmax(x, axis=-1):
+        e = np.exp(x)  # overflows at 1e4
+        return e / e.sum(axis=axis, keepdims=True)
+
+    report = check("softmax", softmax)
+    assert "overflow encountered in exp" in str(report)
+    assert any(h.startswith("unstable softmax") for h in report.hints)
+
+
+def test_a_function_whose_results_vary_between_calls_is_a_determinism_failure():
+    calls = [0]
+
+    def mse_backward(pred, target):
+        calls[0] += 1
+        g = 2 * (pred - target) / pred.size
+        return g + 1 if calls[0] == 5 else g
+
+    report = check("mse_backward", mse_backward)
+    assert report.failure.prop == "determinism"
+
+
+def test_a_wrong_shape_that_a_known_mistake_also_gives_gets_a_hint():
+    def max_pool2d_forward(x, kernel_size, stride):
+        n, c, h, w = x.shape
+        oh, ow = (h - kernel_size) // stride, (w - kernel_size) // stride  # no + 1
+        return np.full((n, c, oh, ow), 7.0, dtype=x.dtype)  # and wrong values too
+
+    report = check("max_pool2d_forward", max_pool2d_forward)
+    assert report.failure.prop == "shape"
+    assert any(h.startswith("off-by-one output size") for h in report.hints)
+    # on a case where the values differ too, the hint says it is the shape that matches
+    ex = get("max_pool2d_forward")
+    case = {"x": np.arange(16.0).reshape(1, 1, 4, 4), "kernel_size": 2, "stride": 1}
+    got = max_pool2d_forward(**case)
+    hints = mistake_hints(ex, case, got, (ex.reference(*case.values()),))
+    assert any("off-by-one" in h and "shape this mistake gives" in h for h in hints)
+
+
+def test_a_wrong_signature_is_reported_with_the_expected_one():
+    report = check("relu_backward", lambda x: x)
+    assert report.failure.prop == "exception"
+    assert "the signature must be `def relu_backward(x, grad_out):`" in str(report)
+
+
+def test_two_bugs_in_one_function_get_both_hints():
+    def linear_backward(x, w, b, grad_out):
+        n = len(x)  # both gradients averaged over the batch instead of summed
+        return grad_out @ w, grad_out.T @ x / n, grad_out.mean(axis=0)
+
+    report = check("linear_backward", linear_backward)
+    hints = " | ".join(report.hints)
+    assert "grad_b is a sum over the batch, not a mean" in hints, str(report)
+    assert "grad_w is a sum over the batch, not a mean" in hints, str(report)
+
+
+def test_nan_or_inf_where_a_finite_value_is_expected_is_a_failure():
+    from minidl.exercises._check import values_close
+
+    def tol(e):
+        return (1e-7, 1e-9)
+
+    assert not values_close(np.array([np.nan]), np.array([0.0]), tol)
+    assert not values_close(np.array([np.inf]), np.array([1.0]), tol)
+    assert not values_close(np.array([1.0]), np.array([np.inf]), tol)
+    assert values_close(np.array([np.nan, np.inf]), np.array([np.nan, np.inf]), tol)
+    assert not values_close(np.float64(np.nan), np.float32(0.0), tol)

@@ -97,3 +97,12 @@ def test_check_all_reports_each_file_and_exits_1_on_a_failure(tmp_path):
 def test_unknown_exercise_names_are_an_error_listing_the_known_ones(tmp_path, args):
     out = run(*args, cwd=tmp_path)
     assert out.returncode == 1 and "adam_step" in out.stderr
+
+
+def test_start_all_writes_every_stub_and_keeps_existing_files(tmp_path):
+    (tmp_path / "step_lr.py").write_text("# my work\n")
+    out = run("start", "all", "--dir", str(tmp_path), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    names = {e.name for e in all_exercises()}
+    assert {p.stem for p in tmp_path.glob("*.py")} == names
+    assert (tmp_path / "step_lr.py").read_text() == "# my work\n"

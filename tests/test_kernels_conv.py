@@ -174,3 +174,35 @@ X, W = np.zeros((4, 1, 28, 28)), np.zeros((8, 3, 3, 3))
 def test_bad_input_raises_clearly(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [10, 50])
+def test_chunks_of_images_match_the_reference(backend, dtype, n):
+    """LeNet's second layer at batch 10 and 50: the C kernels cut the batch into chunks of a few
+    images (one GEMM each, sized to L2; the last chunk shorter) and the weight gradient into 8 fixed
+    groups of chunks; every output must still match the image-by-image reference."""
+    rng = np.random.default_rng(n)
+    x = random_array(rng, (n, 6, 14, 14), dtype)
+    w = random_array(rng, (16, 6, 5, 5), dtype)
+    b = random_array(rng, (16,), dtype)
+    for stride, padding in ((1, 0), (2, 1)):
+        with kernels.use_backend("numpy"):
+            y = kernels.conv2d(x, w, b, stride, padding)
+            gy = random_array(rng, y.shape, dtype)
+            want = (
+                kernels.conv2d_input(x.shape, w, gy, stride, padding),
+                kernels.conv2d_weight(x, w.shape, gy, stride, padding),
+            )
+        with kernels.use_backend(backend):
+            np.testing.assert_allclose(kernels.conv2d(x, w, b, stride, padding), y, **tol(dtype))
+            got = (
+                kernels.conv2d_input(x.shape, w, gy, stride, padding),
+                kernels.conv2d_weight(x, w.shape, gy, stride, padding),
+            )
+        # the weight gradient sums n * OH * OW products: float32 needs a looser absolute tolerance
+        np.testing.assert_allclose(got[0], want[0], **tol(dtype))
+        np.testing.assert_allclose(
+            got[1], want[1], rtol=tol(dtype)["rtol"], atol=n * tol(dtype)["atol"]
+        )

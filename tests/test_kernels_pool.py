@@ -170,3 +170,22 @@ X = np.zeros((2, 3, 8, 8))
 def test_bad_input_raises_clearly(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@given(shape=st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(2, 9), st.integers(2, 9)),
+       seed=st.integers(0, 2**16))  # fmt: skip
+def test_max_pool_2x2_stride_2_fast_path_matches_the_reference(backend, dtype, shape, seed):
+    """The C kernel's straight-line path for the common 2x2/stride-2 window, on values with ties,
+    NaNs and infinities (small integers make ties frequent)."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-2, 3, shape).astype(dtype)
+    x[rng.random(shape) < 0.1] = np.nan
+    x[rng.random(shape) < 0.1] = -np.inf
+    with kernels.use_backend("numpy"):
+        want_y, want_idx = kernels.max_pool2d(x, 2)
+    with kernels.use_backend(backend):
+        y, idx = kernels.max_pool2d(x, 2)
+    np.testing.assert_array_equal(y, want_y)
+    np.testing.assert_array_equal(idx, want_idx)

@@ -202,9 +202,9 @@ def test_invalid_hyperparameters_raise_value_error_with_the_value(make, message)
         (
             nn.Conv2d(3, 8, 3),
             md.zeros(4, 1, 28, 28),
-            r"Conv2d\(3, 8, 3\) expects input \(N, 3, H, W\); got \(4, 1, 28, 28\)",
+            r"Conv2d\(3, 8, 3\) expects input \(N, 3, H, W\) or \(3, H, W\); got \(4, 1, 28, 28\)",
         ),
-        (nn.Conv2d(3, 8, 3), md.zeros(3, 28, 28), r"got \(3, 28, 28\)"),
+        (nn.Conv2d(3, 8, 3), md.zeros(28, 28), r"got \(28, 28\)"),
         (
             nn.Linear(4, 2),
             md.zeros(5, 3),
@@ -223,7 +223,8 @@ def test_invalid_hyperparameters_raise_value_error_with_the_value(make, message)
         (
             nn.MaxPool2d(2),
             md.zeros(2, 4),
-            r"MaxPool2d\(kernel_size=\(2, 2\)\) expects input \(N, C, H, W\); got \(2, 4\)",
+            r"MaxPool2d\(kernel_size=\(2, 2\)\) expects input \(N, C, H, W\) or \(C, H, W\); "
+            r"got \(2, 4\)",
         ),
         (
             nn.LayerNorm(4),

@@ -192,7 +192,7 @@ def test_repr_is_a_readable_tree():
         "  (0): Linear(in_features=4, out_features=2, bias=True)\n"
         "  (1): ReLU()\n"
         "  (2): Sequential(\n"
-        "    (0): Dropout(p=0.25)\n"
+        "    (0): Dropout(p=0.25, inplace=False)\n"
         "  )\n"
         ")"
     )

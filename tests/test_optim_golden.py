@@ -115,6 +115,8 @@ def test_golden_file_covers_every_optimizer_and_option():
         "AdamW": {"weight_decay", "amsgrad", "maximize"},
         "Adadelta": {"rho", "eps", "weight_decay", "maximize"},
         "NAdam": {"momentum_decay", "betas", "weight_decay", "decoupled_weight_decay", "maximize"},
+        "RAdam": {"betas", "eps", "weight_decay", "decoupled_weight_decay", "maximize"},
+        "Adamax": {"betas", "eps", "weight_decay", "maximize"},
     }
     for name, options in expected.items():
         assert options <= seen[name], (name, options - seen[name])
@@ -148,3 +150,40 @@ def test_against_live_pytorch_float32(name):
     for p, tp in zip(ours, theirs):
         assert p.data.dtype == np.float32
         np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=2e-5, atol=2e-6)
+
+
+LBFGS_CASES = {case["name"]: case for case in GOLDEN["lbfgs_cases"]}
+
+
+def loss_value(theta: np.ndarray) -> float:
+    """L(θ) = ½ θᵀQθ − bᵀθ + (c/4) Σ θ⁴ (the generator's formula)."""
+    Q, b, c = np.array(PROBLEM["Q"]), np.array(PROBLEM["b"]), PROBLEM["c"]
+    return float(0.5 * theta @ Q @ theta - b @ theta + 0.25 * c * np.sum(theta**4))
+
+
+@pytest.mark.parametrize("name", sorted(LBFGS_CASES))
+def test_lbfgs_matches_pytorch(name):
+    """Each step(closure) runs PyTorch's inner loop: same iterates, same number of evaluations,
+    same final step length, curvature scale and direction."""
+    case = LBFGS_CASES[name]
+    params = [md.tensor(a.copy(), requires_grad=True) for a in split(np.array(PROBLEM["theta0"]))]
+    opt = optim.LBFGS(params, **case["kwargs"])
+
+    def closure():
+        theta = np.concatenate([p.data.ravel() for p in params])
+        for p, g in zip(params, split(gradient(theta))):
+            p.grad = md.tensor(g.copy())
+        return md.tensor(loss_value(theta), dtype=md.float64)
+
+    for k, (theirs, loss) in enumerate(zip(case["trajectory"], case["losses"])):
+        assert float(opt.step(closure)) == pytest.approx(loss, rel=1e-11, abs=1e-12)
+        for i, (a, b) in enumerate(zip(params, theirs)):
+            np.testing.assert_allclose(
+                a.data, np.array(b), rtol=1e-10, atol=1e-12, err_msg=f"{name}: step {k}, {i}"
+            )
+    state, want = opt.state[params[0]], case["state"]
+    assert (state["func_evals"], state["n_iter"]) == (want["func_evals"], want["n_iter"])
+    assert len(state["old_dirs"]) == want["history"]
+    for key in ("t", "H_diag", "prev_loss"):
+        assert float(state[key]) == pytest.approx(want[key], rel=1e-9, abs=1e-12), key
+    np.testing.assert_allclose(state["d"], np.array(want["d"]), rtol=1e-8, atol=1e-11)

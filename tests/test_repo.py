@@ -48,3 +48,17 @@ def test_readme_example_runs():
     exec(compile(block.group(1), "README.md", "exec"), namespace)
     x, w = namespace["x"], namespace["w"]
     assert x.grad.shape == x.shape and w.grad.shape == w.shape
+
+
+def test_readme_training_example_runs():
+    """README's ten-line `fit` example trains, keeps Keras's History keys and learns digits."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Ten lines of training.*?```python\n(.*?)```", text, re.S)
+    assert block, "README.md must have a '## Ten lines of training' section with a python block"
+    code = block.group(1)
+    assert len([ln for ln in code.splitlines() if ln.strip()]) <= 10
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    history = namespace["history"]
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.history)
+    assert namespace["accuracy"] > 0.85

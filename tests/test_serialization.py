@@ -142,6 +142,39 @@ def test_file_objects_work_like_paths():
         md.load(damaged)
 
 
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),  # beyond int64: JSON keeps Python ints exact
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=5),
+    st.sampled_from([np.float32(1.5), np.int8(-3), np.bool_(False), np.uint64(2**64 - 1)]),
+)
+_leaves = st.one_of(
+    _scalars,
+    hnp.arrays(np.float32, st.integers(0, 3)),
+    hnp.arrays(np.int64, (2, 2)).map(md.from_numpy),
+)
+_keys = st.one_of(
+    st.text(max_size=4), st.integers(-3, 3), st.tuples(st.integers(0, 2), st.text(max_size=2))
+)
+_trees = st.recursive(
+    _leaves,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.lists(children, max_size=3).map(tuple),
+        st.dictionaries(_keys, children, max_size=3),
+        st.dictionaries(st.text(max_size=3), children, max_size=3).map(OrderedDict),
+    ),
+    max_leaves=12,
+)
+
+
+@given(tree=_trees)
+def test_any_nested_tree_round_trips_with_its_types(tree):
+    _assert_same(tree, md.serialization.from_bytes(md.serialization.to_bytes(tree)))
+
+
 def test_a_flat_state_dict_is_stored_under_its_own_names(tmp_path):
     model, _ = _model_and_optimizer()
     path = tmp_path / "weights.safetensors"
@@ -164,6 +197,12 @@ def test_load_reads_a_plain_safetensors_file_as_tensors(tmp_path):
     back = md.load(tmp_path / "plain.safetensors")
     assert set(back) == set(arrays) and all(isinstance(v, md.Tensor) for v in back.values())
     np.testing.assert_array_equal(back["fc.weight"].data, arrays["fc.weight"])
+
+
+def test_load_refuses_complex_tensors_from_other_writers(tmp_path):
+    safetensors.numpy.save_file({"c": np.ones(2, np.complex64)}, tmp_path / "c.safetensors")
+    with pytest.raises(ValueError, match="c.safetensors' holds tensor 'c' of dtype complex64"):
+        md.load(tmp_path / "c.safetensors")
 
 
 def test_save_refuses_what_it_cannot_store_without_pickle(tmp_path):
@@ -222,6 +261,40 @@ def test_a_flipped_bit_anywhere_is_refused(tmp_path, mask):
     accepted = [i for i, m in enumerate(messages) if m is None]
     assert accepted == []  # not one byte of the file can change unnoticed
     assert all("'flipped.safetensors'" in m for m in messages)
+
+
+@given(
+    data=st.one_of(
+        st.binary(max_size=64),
+        st.builds(
+            lambda h, tail: len(h).to_bytes(8, "little") + h + tail,
+            st.recursive(
+                st.one_of(st.none(), st.integers(), st.text(max_size=4)),
+                lambda c: st.one_of(
+                    st.lists(c, max_size=3), st.dictionaries(st.text(max_size=8), c)
+                ),
+            ).map(lambda tree: json.dumps({"a": tree}).encode()),
+            st.binary(max_size=16),
+        ),
+    )
+)
+def test_garbage_is_always_a_value_error(data):
+    with pytest.raises(ValueError, match="'fuzz'"):
+        md.serialization.from_bytes(data, "fuzz")
+
+
+@given(
+    edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(1, 255)), min_size=1, max_size=4)
+)
+def test_random_multi_byte_damage_is_refused(edits):
+    good = md.serialization.to_bytes({"w": md.ones(3), "step": 2, "tag": "x"})
+    damaged = bytearray(good)
+    for position, mask in edits:
+        damaged[position % len(good)] ^= mask
+    if bytes(damaged) == good:  # two edits cancelled out
+        return
+    with pytest.raises(ValueError, match="'damaged'"):
+        md.serialization.from_bytes(bytes(damaged), "damaged")
 
 
 def test_a_flipped_data_byte_fails_the_checksum(tmp_path):

@@ -84,3 +84,9 @@ def test_dtypes_cross_both_ways(tmp_path, dtype):
     md.save({"t": back}, tmp_path / "m.safetensors")
     again = safetensors_torch.load_file(tmp_path / "m.safetensors")["t"]
     assert again.dtype == dtype and torch.equal(again, t)
+
+
+def test_a_bfloat16_file_is_refused_with_a_way_out(tmp_path):
+    safetensors_torch.save_file({"w": torch.ones(2, dtype=torch.bfloat16)}, tmp_path / "bf.st")
+    with pytest.raises(ValueError, match=r"bf.st' holds tensor 'w' of dtype BF16.*\.float\(\)"):
+        md.load(tmp_path / "bf.st")

@@ -2,7 +2,8 @@
 
 The script below trains a small MLP with two Dropout layers (one drawing from minidl's default
 generator, one from its own), a StepLR schedule, EarlyStopping and ModelCheckpoint, on arrays
-(the Trainer shuffles) or on a DataLoader (the loader shuffles). Each run is a fresh process.
+(the Trainer shuffles) or on a DataLoader (the loader shuffles, a transform adds noise from its
+own generator). Each run is a fresh process.
 """
 
 import json
@@ -42,10 +43,19 @@ SCRIPT = textwrap.dedent(
     trainer = Trainer(model, nn.CrossEntropyLoss(), opt, metrics=["accuracy"], scheduler=sched)
     callbacks = [EarlyStopping(monitor="val_loss", patience=10),
                  ModelCheckpoint(os.path.join(os.path.dirname(ckpt), "e{epoch}.ckpt"))]
-    if data == "loader":
-        from minidl.data import DataLoader, TensorDataset
-        loader = DataLoader(TensorDataset(md.tensor(x[:90]), md.tensor(y[:90])), batch_size=16,
-                            shuffle=True, generator=5)
+    if data == "loader":  # shuffled by the loader's generator, augmented by the transform's
+        from minidl.data import DataLoader, TensorDataset, TransformDataset
+
+        class Noise:
+            def __init__(self):
+                self.generator = np.random.default_rng(7)
+
+            def __call__(self, sample):
+                noise = self.generator.normal(0, 0.1, sample.shape).astype(np.float32)
+                return sample + md.tensor(noise)
+
+        data_set = TransformDataset(TensorDataset(md.tensor(x[:90]), md.tensor(y[:90])), Noise())
+        loader = DataLoader(data_set, batch_size=16, shuffle=True, generator=5)
         fit = lambda **kw: trainer.fit(loader, validation_data=(x[90:], y[90:]), verbose=0, **kw)
     else:
         fit = lambda **kw: trainer.fit(x, y, batch_size=16, validation_split=0.25, verbose=0, **kw)
@@ -99,13 +109,20 @@ def test_resume_in_a_new_process_is_bit_identical(tmp_path, data):
     full, resumed = result(tmp_path / "full"), result(tmp_path / "resumed")
     assert_same(full, resumed)
     assert resumed[1]["epoch"] == [0, 1, 2, 3] and len(resumed[1]["history"]["loss"]) == 4
+    if data == "loader":  # every generator of the run was in the checkpoint
+        rng = md.load(ckpt)["rng"]
+        assert {"default", "model._modules.5.generator"} <= set(rng)
+        assert any(p.endswith("transform.generator") for p in rng)
+        assert any(p.endswith("generator") and p.startswith("data.train") for p in rng)
     lrs = resumed[1]["history"]["learning_rate"]
     assert lrs == pytest.approx([0.01 * 0.7**k for k in range(4)])  # the schedule resumed too
 
 
 def test_resume_after_the_process_is_killed_mid_training(tmp_path):
     ckpt = tmp_path / "e2.ckpt"
-    killed = run(tmp_path, "kill", "arrays", str(tmp_path / "dead"), str(tmp_path / "x"), check=False)  # fmt: skip
+    killed = run(
+        tmp_path, "kill", "arrays", str(tmp_path / "dead"), str(tmp_path / "x"), check=False
+    )
     assert killed.returncode == -signal.SIGKILL
     assert ckpt.exists() and not (tmp_path / "e3.ckpt").exists()
     assert not list(tmp_path.glob("*.tmp*"))  # no half-written file left beside it
@@ -148,7 +165,9 @@ def test_model_checkpoint_formats_names_and_saves_best_only(tmp_path):
 
 def test_model_checkpoint_save_freq_in_batches(tmp_path):
     x, y = data()  # 40 samples, batch 16: 3 batches per epoch
-    cb = ModelCheckpoint(str(tmp_path / "b-{epoch}-{batch}.ckpt"), save_freq=2, save_weights_only=True)  # fmt: skip
+    cb = ModelCheckpoint(
+        str(tmp_path / "b-{epoch}-{batch}.ckpt"), save_freq=2, save_weights_only=True
+    )
     small_trainer().fit(x, y, batch_size=16, epochs=2, verbose=0, callbacks=[cb])
     # batches seen 2 -> save (epoch 1, batch 2); 4 -> (epoch 2, batch 1); 6 -> (epoch 2, batch 3)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b-1-2.ckpt", "b-2-1.ckpt", "b-2-3.ckpt"]
@@ -187,3 +206,16 @@ def test_bad_checkpoints_are_refused_with_the_file_named(tmp_path):
     trainer.load_checkpoint(tmp_path / "good.ckpt")
     with pytest.raises(ValueError, match="same callbacks"):
         trainer.fit(x, y, epochs=2, verbose=0, callbacks=[EarlyStopping(monitor="loss")])
+
+
+def test_model_checkpoint_initial_value_threshold(tmp_path):
+    """Keras: initial_value_threshold is the best value to beat from the start."""
+    x, y = data()
+    cb = ModelCheckpoint(str(tmp_path / "m{epoch}.ckpt"), monitor="loss", save_best_only=True,
+                         save_weights_only=True, initial_value_threshold=-1.0)  # fmt: skip
+    small_trainer().fit(x, y, epochs=3, verbose=0, callbacks=[cb])
+    assert list(tmp_path.iterdir()) == []  # no loss is below -1
+    cb = ModelCheckpoint(str(tmp_path / "m{epoch}.ckpt"), monitor="loss", save_best_only=True,
+                         save_weights_only=True, initial_value_threshold=1e9)  # fmt: skip
+    small_trainer().fit(x, y, epochs=1, verbose=0, callbacks=[cb])
+    assert [p.name for p in tmp_path.iterdir()] == ["m1.ckpt"]

@@ -177,7 +177,7 @@ def test_non_finite_loss_raises_with_where_and_why():
         trainer.fit(x, y, batch_size=32, epochs=3, shuffle=False, verbose=0)
     msg = str(info.value)
     assert "epoch 1/3" in msg and "batch 2/3" in msg and "learning rate 0.05" in msg
-    assert "Last finite loss" in msg and "clip" in msg
+    assert "Last finite loss: " in msg and "at epoch 1, batch 1" in msg and "clip" in msg
     assert all(np.isfinite(p.data).all() for p in trainer.model.parameters())
 
 
@@ -213,7 +213,9 @@ def test_regression_metrics_by_name_and_target_shapes():
     y = x @ np.array([1.0, -2.0, 0.5]) + 0.1  # float64, shape (N,)
     md.manual_seed(0)
     model = nn.Linear(3, 1)
-    trainer = Trainer(model, "mse", md.optim.SGD(model.parameters(), lr=0.0), metrics=["mse", "mae"])  # fmt: skip
+    trainer = Trainer(
+        model, "mse", md.optim.SGD(model.parameters(), lr=0.0), metrics=["mse", "mae"]
+    )
     h = trainer.fit(x, y, batch_size=64, verbose=0)
     pred = trainer.predict(x)[:, 0]
     assert h.history["mse"][0] == pytest.approx(np.mean((pred - y) ** 2), rel=1e-5)
@@ -277,10 +279,195 @@ def test_bad_constructor_arguments_are_named():
     with pytest.raises(TypeError, match="model"):
         Trainer("net", nn.CrossEntropyLoss(), opt)
     with pytest.raises(TypeError, match="optimizer"):
-        Trainer(model, nn.CrossEntropyLoss(), "adam")
+        Trainer(model, nn.CrossEntropyLoss(), object())
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        Trainer(model, nn.CrossEntropyLoss(), "adamm")
+    with pytest.raises(ValueError, match="unknown loss"):
+        Trainer(model, "crossentropy", opt)
     with pytest.raises(ValueError, match="unknown metric"):
         Trainer(model, nn.CrossEntropyLoss(), opt, metrics=["acuracy"])
     with pytest.raises(TypeError, match="metrics"):
         Trainer(model, nn.CrossEntropyLoss(), opt, metrics="accuracy")
     with pytest.raises(ValueError, match="x` and `y"):
         Trainer(model, nn.CrossEntropyLoss(), opt).fit(np.zeros((4, 4)), np.zeros(3), verbose=0)
+
+
+def test_scheduler_steps_per_epoch_by_default_and_per_batch_when_asked():
+    """History's learning_rate is the rate each epoch trained with; StepLR(1, 0.5) halves it
+    after every epoch, or after every batch with scheduler_interval="batch"."""
+    x, y = blobs()  # 90 samples, batch 30: 3 batches per epoch
+    model = mlp()
+    opt = md.optim.SGD(model.parameters(), lr=0.8)
+    sched = md.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    h = Trainer(model, nn.CrossEntropyLoss(), opt, scheduler=sched).fit(
+        x, y, batch_size=30, epochs=3, verbose=0
+    )
+    assert h.history["learning_rate"] == pytest.approx([0.8, 0.4, 0.2])
+    model = mlp()
+    opt = md.optim.SGD(model.parameters(), lr=0.8)
+    sched = md.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    trainer = Trainer(
+        model, nn.CrossEntropyLoss(), opt, scheduler=sched, scheduler_interval="batch"
+    )
+    h = trainer.fit(x, y, batch_size=30, epochs=2, verbose=0)
+    assert h.history["learning_rate"] == pytest.approx([0.8, 0.8 * 0.5**3])
+    assert trainer.learning_rate == pytest.approx(0.8 * 0.5**6)
+
+
+def test_reduce_lr_on_plateau_scheduler_gets_the_monitored_value():
+    x, y = blobs()
+    seen = []
+
+    class Spy(md.optim.lr_scheduler.ReduceLROnPlateau):
+        def step(self, metrics):
+            seen.append(metrics)
+            super().step(metrics)
+
+    model = mlp()
+    opt = md.optim.SGD(model.parameters(), lr=0.1)
+    trainer = Trainer(model, nn.CrossEntropyLoss(), opt, scheduler=Spy(opt))
+    h = trainer.fit(x, y, epochs=3, validation_split=0.2, verbose=0)
+    assert seen == h.history["val_loss"]
+    seen.clear()
+    h = trainer.fit(x, y, epochs=2, verbose=0)  # no validation: the training loss
+    assert seen == h.history["loss"]
+
+
+def test_a_history_given_in_callbacks_is_the_one_returned():
+    from minidl.train import History
+
+    x, y = blobs()
+    mine = History()
+    h = make_trainer().fit(x, y, epochs=2, verbose=0, callbacks=[mine])
+    assert h is mine and mine.epoch == [0, 1]
+
+
+def test_fit_on_a_minidl_dataloader():
+    from minidl.data import DataLoader, TensorDataset
+
+    x, y = blobs()
+    loader = DataLoader(TensorDataset(md.tensor(x), md.tensor(y)), batch_size=20, shuffle=True,
+                        generator=0)  # fmt: skip
+    trainer = make_trainer(lr=0.0)
+    h = trainer.fit(loader, epochs=2, validation_data=loader, verbose=0)
+    assert h.params["steps"] == len(loader) == 5
+    assert h.history["loss"][0] == pytest.approx(full_loss(trainer.model, x, y), rel=1e-6)
+    with pytest.raises(ValueError, match="validation_split"):
+        trainer.fit(loader, validation_split=0.2, verbose=0)
+
+
+def test_ragged_input_is_refused_clearly():
+    with pytest.raises(TypeError, match="not one array"):
+        make_trainer().fit((np.zeros((4, 4)), np.zeros((4, 2))), np.zeros(4), verbose=0)
+
+
+def test_float64_model_trains_on_float64_inputs():
+    """Floating inputs are cast to the model's dtype (float32 by default, float64 here)."""
+    x, y = blobs()
+    model = mlp().double()
+    trainer = Trainer(model, nn.CrossEntropyLoss(), md.optim.SGD(model.parameters(), lr=0.1))
+    trainer.fit(x.astype(np.float64), y, epochs=1, verbose=0)
+    assert trainer.predict(x).dtype == np.float64
+    assert all(p.data.dtype == np.float64 for p in model.parameters())
+
+
+def test_every_event_fires_in_keras_order():
+    """fit: train_begin, (epoch_begin, batches, test_* for validation, epoch_end)*, train_end;
+    evaluate fires the test events, predict the predict events."""
+    x, y = blobs(n=40)
+    events = []
+
+    def log(name):
+        return lambda *args: events.append(name)
+
+    names = ["on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
+             "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end",
+             "on_test_batch_begin", "on_test_batch_end", "on_predict_begin", "on_predict_end",
+             "on_predict_batch_begin", "on_predict_batch_end"]  # fmt: skip
+    cb = LambdaCallback(**{n: log(n.removeprefix("on_")) for n in names})
+    trainer = make_trainer()
+    trainer.fit(x, y, batch_size=20, epochs=1, validation_split=0.5, verbose=0, callbacks=[cb])
+    assert events == [
+        "train_begin", "epoch_begin", "train_batch_begin", "train_batch_end",
+        "test_begin", "test_batch_begin", "test_batch_end", "test_end", "epoch_end", "train_end",
+    ]  # fmt: skip
+    events.clear()
+    trainer.evaluate(x, y, batch_size=20, verbose=0, callbacks=[cb])
+    assert events == ["test_begin"] + ["test_batch_begin", "test_batch_end"] * 2 + ["test_end"]
+    events.clear()
+    trainer.predict(x, batch_size=40, callbacks=[cb])
+    assert events == ["predict_begin", "predict_batch_begin", "predict_batch_end", "predict_end"]
+
+
+def test_verbose_auto_is_a_bar_on_a_terminal(monkeypatch):
+    from minidl.train.progress import resolve_verbose
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+        def write(self, text):
+            return len(text)
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr("sys.stdout", Terminal())
+    assert resolve_verbose("auto", "fit") == 1
+
+
+def test_keras_probability_losses_match_their_formulas():
+    """Keras's names take probabilities: −log p_y, −Σ t log p, −[t log p + (1−t) log(1−p)],
+    with p clipped to [1e-7, 1 − 1e-7]; and "adam" is Adam with Keras's defaults."""
+    from minidl.train import BinaryCrossentropy, CategoricalCrossentropy
+    from minidl.train import SparseCategoricalCrossentropy as SCCE
+
+    rng = np.random.default_rng(0)
+    p = rng.dirichlet(np.ones(4), size=6).astype(np.float32)
+    p[0] = [1.0, 0.0, 0.0, 0.0]  # an exact zero: clipped, not log(0)
+    y = np.array([1, 2, 3, 0, 1, 2])
+    clipped = np.clip(p / p.sum(1, keepdims=True), 1e-7, 1 - 1e-7)
+    expected = -np.log(clipped[np.arange(6), y])
+    assert SCCE(reduction="none")(md.tensor(p), y).data == pytest.approx(expected, rel=1e-5)
+    assert SCCE()(md.tensor(p), y).item() == pytest.approx(expected.mean(), rel=1e-5)
+    assert CategoricalCrossentropy()(md.tensor(p), np.eye(4)[y]).item() == pytest.approx(expected.mean(), rel=1e-5)  # fmt: skip
+    logits = rng.standard_normal((6, 4)).astype(np.float32)
+    assert SCCE(from_logits=True)(md.tensor(logits), y).item() == pytest.approx(
+        F.cross_entropy(md.tensor(logits), md.tensor(y)).item(), rel=1e-5
+    )
+    q = rng.random((6, 1)).astype(np.float32)
+    t = rng.integers(0, 2, 6).astype(np.float32)
+    qc = np.clip(q[:, 0], 1e-7, 1 - 1e-7)
+    bce = -(t * np.log(qc) + (1 - t) * np.log(1 - qc))
+    assert BinaryCrossentropy()(md.tensor(q), t).item() == pytest.approx(bce.mean(), rel=1e-5)
+    trainer = Trainer(mlp(), "sparse_categorical_crossentropy", "adam", metrics=["accuracy"])
+    group = trainer.optimizer.param_groups[0]
+    assert (
+        type(trainer.optimizer).__name__ == "Adam" and group["lr"] == 1e-3 and group["eps"] == 1e-7
+    )
+    assert trainer.metrics[0].from_logits is False  # the outputs are probabilities
+
+
+def test_keras_losses_gradcheck():
+    from minidl.testing import gradcheck
+    from minidl.train import BinaryCrossentropy, CategoricalCrossentropy
+    from minidl.train import SparseCategoricalCrossentropy as SCCE
+
+    rng = np.random.default_rng(1)
+    p = md.tensor(rng.uniform(0.1, 1.0, (5, 3)), dtype=md.float64, requires_grad=True)
+    y = rng.integers(0, 3, 5)
+    q = md.tensor(rng.uniform(0.05, 0.95, (5, 2)), dtype=md.float64, requires_grad=True)
+    t = rng.random((5, 2))
+    assert gradcheck(lambda a: SCCE()(a, y), (p,))
+    assert gradcheck(lambda a: CategoricalCrossentropy()(a, np.eye(3)[y]), (p,))
+    assert gradcheck(lambda a: SCCE(from_logits=True)(a, y), (p,))
+    assert gradcheck(lambda a: BinaryCrossentropy()(a, t), (q,))
+    assert gradcheck(lambda a: BinaryCrossentropy(from_logits=True)(a, t), (q,))
+
+
+def test_a_dataset_must_come_in_a_dataloader():
+    from minidl.data import TensorDataset
+
+    x, y = blobs()
+    with pytest.raises(TypeError, match="DataLoader"):
+        make_trainer().fit(TensorDataset(md.tensor(x), md.tensor(y)), verbose=0)

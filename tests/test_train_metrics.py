@@ -57,8 +57,11 @@ def test_binary_metrics_from_logits_and_probabilities_match_sklearn(n, seed):
     for scores, from_logits in ((logits, True), (prob, False), (prob[:, None], False)):
         acc = feed(metrics.Accuracy(from_logits=from_logits), y, scores)
         assert acc == pytest.approx(skm.accuracy_score(y, pred))
-        for cls, fn in ((metrics.Precision, skm.precision_score),
-                        (metrics.Recall, skm.recall_score), (metrics.F1Score, skm.f1_score)):  # fmt: skip
+        for cls, fn in (
+            (metrics.Precision, skm.precision_score),
+            (metrics.Recall, skm.recall_score),
+            (metrics.F1Score, skm.f1_score),
+        ):
             ours = feed(cls(from_logits=from_logits), y, scores, w)
             assert ours == pytest.approx(fn(y, pred, sample_weight=w, zero_division=0))
 
@@ -101,7 +104,9 @@ def test_top_k_accuracy_matches_sklearn(n, c, k, seed):
     y, scores, w = multiclass(n, c, seed)
     labels = np.arange(c)
     ours = feed(metrics.TopKCategoricalAccuracy(k=k), y, scores, w)
-    assert ours == pytest.approx(skm.top_k_accuracy_score(y, scores, k=k, labels=labels, sample_weight=w))  # fmt: skip
+    assert ours == pytest.approx(
+        skm.top_k_accuracy_score(y, scores, k=k, labels=labels, sample_weight=w)
+    )
     one_hot = np.eye(c)[y]
     assert feed(metrics.TopKCategoricalAccuracy(k=k), one_hot, scores) == pytest.approx(
         skm.top_k_accuracy_score(y, scores, k=k, labels=labels)
@@ -114,7 +119,9 @@ def test_top_k_accuracy_matches_sklearn(n, c, k, seed):
 def test_confusion_matrix_matches_sklearn(n, c, seed):
     y, logits, w = multiclass(n, c, seed)
     pred = logits.argmax(1)
-    np.testing.assert_array_equal(feed(metrics.ConfusionMatrix(), y, logits), skm.confusion_matrix(y, pred))  # fmt: skip
+    np.testing.assert_array_equal(
+        feed(metrics.ConfusionMatrix(), y, logits), skm.confusion_matrix(y, pred)
+    )
     np.testing.assert_array_equal(
         feed(metrics.ConfusionMatrix(num_classes=c), y, logits),
         skm.confusion_matrix(y, pred, labels=np.arange(c)),

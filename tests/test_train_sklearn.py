@@ -28,7 +28,13 @@ def iris():
 
 
 def net(**kw):
-    params = {"module__hidden": 16, "max_epochs": 30, "lr": 0.1, "batch_size": 16, "random_state": 0}  # fmt: skip
+    params = {
+        "module__hidden": 16,
+        "max_epochs": 30,
+        "lr": 0.1,
+        "batch_size": 16,
+        "random_state": 0,
+    }
     return NeuralNetClassifier(MLP, **{**params, **kw})
 
 
@@ -58,7 +64,10 @@ def test_fit_predict_proba_score_and_reproducibility(iris):
     assert proba.shape == (150, 3) and np.allclose(proba.sum(axis=1), 1.0)
     pred = pipe.predict(X)
     np.testing.assert_array_equal(pred, clf.classes_[proba.argmax(axis=1)])
-    assert pipe.score(X, labels) == pytest.approx(np.mean(pred == labels)) and pipe.score(X, labels) > 0.9  # fmt: skip
+    assert (
+        pipe.score(X, labels) == pytest.approx(np.mean(pred == labels))
+        and pipe.score(X, labels) > 0.9
+    )
     before = md.random.default_generator().bit_generator.state
     again = make_pipeline(StandardScaler(), net()).fit(X, labels)
     np.testing.assert_array_equal(again.predict_proba(X), proba)  # same seed, same bits

@@ -7,8 +7,9 @@
         ...
 
 Modules: `dataset` (Dataset, TensorDataset, Subset, ConcatDataset, TransformDataset, random_split),
-`sampler` (the index orders), `collate` (default_collate), `dataloader` (DataLoader), `rng` (checkpointing the generators of a pipeline), `datasets`
-(scikit-learn's bundled sets, MNIST's IDX files) and `transforms` (image augmentation).
+`sampler` (the index orders), `collate` (default_collate, default_convert), `dataloader`
+(DataLoader), `rng` (finding and checkpointing a pipeline's generators), `datasets` (scikit-learn's
+bundled sets, MNIST's IDX files), `idx` (the IDX format) and `transforms` (image augmentation).
 """
 
 from minidl.data import datasets, transforms

@@ -16,6 +16,7 @@ The rules apply recursively, so nested tuples and dicts of fields work.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ def _stack_arrays(arrays: list) -> Tensor:
     return _wrap(np.stack(arrays))
 
 
-def default_collate(batch: Sequence):
+def default_collate(batch: Sequence) -> Any:
     """Merge a list of samples into a batch of Tensors (see the module docstring for the rules)."""
     if not isinstance(batch, Sequence) or isinstance(batch, (str, bytes)) or len(batch) == 0:
         raise TypeError(
@@ -82,7 +83,7 @@ def default_collate(batch: Sequence):
     )
 
 
-def default_convert(data):
+def default_convert(data: Any) -> Any:
     """What a DataLoader with batch_size=None does to each sample (PyTorch's `default_convert`):
     numeric numpy arrays and numpy scalars become Tensors, recursively inside dicts, namedtuples,
     tuples and lists (tuples come back as lists, as in PyTorch); everything else is unchanged."""

@@ -36,19 +36,19 @@ from minidl.data.sampler import BatchSampler, RandomSampler, Sampler, Sequential
 class DataLoader:
     """Batches of `dataset` (anything with `__getitem__` and `__len__`).
 
-    Arguments, as in PyTorch: `batch_size` (None: yield single samples, through `default_convert`), `shuffle`
-    (a new random order each pass), `sampler` (an iterable of indices; excludes `shuffle`),
-    `batch_sampler` (an iterable of index lists; excludes batch_size, shuffle, sampler and
-    drop_last), `drop_last` (drop the last incomplete batch), `collate_fn` (list of samples -> batch;
-    default `default_collate`), `generator` (numpy Generator, int seed or None; see the module
-    docstring).
+    Arguments, as in PyTorch: `batch_size` (None: yield single samples, through
+    `default_convert`), `shuffle` (a new random order each pass; None means False), `sampler` (an
+    iterable of indices; excludes `shuffle`), `batch_sampler` (an iterable of index lists; excludes
+    batch_size, shuffle, sampler and drop_last), `drop_last` (drop the last incomplete batch),
+    `collate_fn` (list of samples -> batch; default `default_collate`), `generator` (numpy
+    Generator, int seed or None; see the module docstring).
     """
 
     def __init__(
         self,
         dataset,
         batch_size: int | None = 1,
-        shuffle: bool = False,
+        shuffle: bool | None = None,
         sampler: Sampler | None = None,
         batch_sampler=None,
         num_workers: int = 0,
@@ -72,6 +72,7 @@ class DataLoader:
                 f"{where}: argument `batch_size` must be a positive int or None; received "
                 f"{batch_size!r}"
             )
+        shuffle = False if shuffle is None else shuffle  # PyTorch's default is None, meaning False
         if not isinstance(shuffle, (bool, np.bool_)) or not isinstance(drop_last, (bool, np.bool_)):
             raise TypeError(
                 f"{where}: arguments `shuffle` and `drop_last` must be bools; received "

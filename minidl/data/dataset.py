@@ -238,6 +238,8 @@ def random_split(dataset, lengths: Sequence[float], generator=None) -> list[Subs
     One permutation of range(len(dataset)) is drawn from `generator` (a numpy Generator, an int seed,
     or None for minidl's default generator) and cut into consecutive pieces.
     """
+    if isinstance(lengths, np.ndarray):
+        lengths = lengths.tolist()
     if not isinstance(lengths, Sequence) or isinstance(lengths, str) or not lengths:
         raise TypeError(
             f"random_split: argument `lengths` must be a non-empty list of lengths or fractions; "

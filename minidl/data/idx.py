@@ -15,6 +15,7 @@ Every file is validated: a bad magic number, a truncated header or body, or trai
 from __future__ import annotations
 
 import gzip
+import math
 import os
 
 import numpy as np
@@ -39,6 +40,8 @@ def _read_bytes(path) -> bytes:
             raw = f.read()
     except FileNotFoundError:
         raise FileNotFoundError(f"read_idx: no such file: '{os.fspath(path)}'") from None
+    except IsADirectoryError:
+        raise ValueError(f"read_idx: '{os.fspath(path)}' is a folder, not an IDX file") from None
     if raw[:2] == b"\x1f\x8b":  # gzip's magic number
         try:
             raw = gzip.decompress(raw)
@@ -54,8 +57,11 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 
     The dtype comes from the file's type code (MNIST images and labels are uint8).
     """
-    raw = _read_bytes(path)
-    name = os.fspath(path)
+    return parse_idx(_read_bytes(path), os.fspath(path))
+
+
+def parse_idx(raw: bytes, name: str = "<bytes>") -> np.ndarray:
+    """Decode the (uncompressed) bytes of an IDX file; `name` is used in error messages."""
     if len(raw) < 4:
         raise ValueError(
             f"read_idx: '{name}' is too short to be an IDX file ({len(raw)} bytes; the magic number "
@@ -67,6 +73,8 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
             f"0x0000TTDD with type code TT in {{08, 09, 0b, 0c, 0d, 0e}} and DD dimensions)"
         )
     dtype, ndim = _CODES[raw[2]], raw[3]
+    if ndim == 0:
+        raise ValueError(f"read_idx: '{name}' declares 0 dimensions; IDX arrays have 1 to 255")
     header = 4 + 4 * ndim
     if len(raw) < header:
         raise ValueError(
@@ -74,7 +82,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
             f"({header} header bytes) but the file has {len(raw)} bytes"
         )
     shape = tuple(int(s) for s in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow for huge claimed sizes
     actual = len(raw) - header
     if actual != expected:
         problem = "is truncated" if actual < expected else "has trailing bytes"

@@ -10,7 +10,8 @@ them for a bit-identical resume::
     set_rng_state(loader, md.load(path)["data_rng"])
 
 Parts built with `generator=None` draw from minidl's default generator instead; save
-`md.random.default_generator().bit_generator.state` for those.
+`md.random.default_generator().bit_generator.state` for those. The search follows attributes, lists,
+tuples and dicts; a Generator captured only inside a function's closure (a `Lambda`) is not found.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The exercises' command line.
 
     python -m minidl.exercises list                     name, topic, difficulty, lesson
-    python -m minidl.exercises start NAME [--dir D] [--force]
+    python -m minidl.exercises start NAME [--dir D] [--force]   (NAME `all`: every stub)
     python -m minidl.exercises check NAME FILE          a diagnosis of FILE's solution
     python -m minidl.exercises check all DIR            every exercise found in DIR: a summary
 
@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -35,6 +36,12 @@ def _table(rows: list) -> None:
 
 
 def _start(name: str, directory: str, force: bool) -> int:
+    if name == "all":  # every stub, keeping the files that exist (unless --force)
+        written = [write_stub(e.name, directory, True) for e in all_exercises()
+                   if force or not os.path.exists(os.path.join(directory, f"{e.name}.py"))]  # fmt: skip
+        print(f"wrote {len(written)} stubs into {directory}; check them all with: "
+              f"python -m minidl.exercises check all {directory}")  # fmt: skip
+        return 0
     try:
         path = write_stub(name, directory, force)
     except (FileExistsError, KeyError) as e:
@@ -77,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list the exercises")
-    p_start = sub.add_parser("start", help="write NAME.py, a stub to fill in")
+    p_start = sub.add_parser("start", help="write NAME.py, a stub to fill in (`all`: every one)")
     p_start.add_argument("name")
     p_start.add_argument("--dir", default=".", help="the folder to write into (default: .)")
     p_start.add_argument("--force", action="store_true", help="overwrite an existing file")

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import os
 import traceback
+import warnings
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
+from hypothesis.errors import Flaky
 
 from minidl.exercises.exercise import Exercise, get
 from minidl.exercises.report import STATUS_FAILED, STATUS_PASSED, STATUS_TODO, Failure, Report
@@ -29,8 +31,9 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 _ORDER = {"exception": 0, "return type": 1, "shape": 2, "dtype": 3}
 
 DTYPE_HINT = (
-    "an output must keep the inputs' dtype: np.zeros(shape) and np.ones(shape) are float64 — use "
-    "np.zeros_like(x) or dtype=x.dtype (and beware Python-float arrays such as np.array([1.0]))"
+    "an output must keep the inputs' dtype: np.zeros(shape), np.ones(shape) and np.eye(n) are "
+    "float64 — use np.zeros_like(x) or dtype=x.dtype (and beware Python-float arrays such as "
+    "np.array([1.0]), and np.random draws)"
 )
 MUTATION_HINT = (
     "don't write into the arguments: `a -= b`, `a[...] = ...` and np.func(..., out=a) change the "
@@ -53,10 +56,8 @@ class _Raised:
         self.kind, self.message = type(exc), str(exc)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, _Raised) and (self.kind, self.message) == (
-            other.kind,
-            other.message,
-        )
+        same = isinstance(other, _Raised) and self.kind is other.kind
+        return same and self.message == other.message
 
 
 class _NotImplemented(Exception):
@@ -90,16 +91,37 @@ def _same(a, b) -> bool:
     return True
 
 
+def _change(name: str, before, after) -> str:
+    """Where an input array was changed by the call, for a report."""
+    if not (isinstance(before, np.ndarray) and isinstance(after, np.ndarray)):
+        return f"  `{name}` was replaced or changed in place"
+    if before.shape != after.shape or before.dtype != after.dtype:
+        return f"  `{name}` was {before.dtype} {before.shape}, is now {after.dtype} {after.shape}"
+    diff = np.abs(after.astype(np.float64) - before.astype(np.float64))
+    diff = np.where(np.isnan(diff), np.inf, diff)
+    i = tuple(int(j) for j in np.unravel_index(int(np.argmax(diff)), diff.shape))
+    where = f" at index {i}" if i else ""
+    return (
+        f"  `{name}`{where} was {float(before[i]):.17g} before the call and "
+        f"{float(after[i]):.17g} after it ({int(np.count_nonzero(diff))} of {diff.size} "
+        f"elements changed)"
+    )
+
+
 def _as_outputs(ex: Exercise, out) -> tuple:
     """An implementation's result as a tuple with one entry per declared output."""
     return (out,) if len(ex.outputs) == 1 else out
 
 
+def _learner_frames(exc: BaseException) -> list:
+    """The frames of a traceback outside the checker's own files (the learner's, minidl's)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return [f for f in frames if not os.path.abspath(f.filename).startswith(_HERE)]
+
+
 def learner_traceback(exc: BaseException) -> str:
     """The traceback of an exception from the learner's code, without the checker's own frames."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    keep = [f for f in frames if not os.path.abspath(f.filename).startswith(_HERE)]
-    lines = traceback.format_list(keep or frames)
+    lines = traceback.format_list(_learner_frames(exc))
     lines += traceback.format_exception_only(type(exc), exc)
     return "".join(lines)
 
@@ -123,11 +145,12 @@ def _errors(expected: np.ndarray, got: np.ndarray, tol: tuple) -> tuple:
     e, g = expected.astype(np.float64), got.astype(np.float64)
     scale = max(1.0, float(np.max(np.abs(e[np.isfinite(e)]), initial=0.0)))
     with np.errstate(invalid="ignore", over="ignore"):
-        abs_err = np.abs(g - e)
-        same_special = (e == g) | (np.isnan(e) & np.isnan(g))  # inf == inf, nan == nan
-        abs_err = np.where(same_special, 0.0, np.where(np.isfinite(abs_err), abs_err, np.inf))
+        same = (e == g) | (np.isnan(e) & np.isnan(g))  # equal, inf == inf, nan == nan
+        special = ~same & ~(np.isfinite(e) & np.isfinite(g))  # nan or inf on one side only
+        abs_err = np.where(same, 0.0, np.where(special, np.inf, np.abs(g - e)))
         rel_err = np.where(e != 0, abs_err / np.abs(np.where(e != 0, e, 1.0)), 0.0)
-        excess = abs_err - (atol * scale + rtol * np.abs(e))
+        allowed = atol * scale + rtol * np.abs(np.where(np.isfinite(e), e, 0.0))
+        excess = np.where(special, np.inf, abs_err - allowed)
     return excess > 0, abs_err, rel_err, excess
 
 
@@ -151,17 +174,23 @@ def values_close(expected, got, tol_for) -> bool:
 
 
 def shapes_of(value):
-    """The nested shapes of a result (None for what is not an array)."""
+    """The nested shapes of a result: () for a number, None for what is neither."""
     if isinstance(value, (tuple, list)):
         return tuple(shapes_of(v) for v in value)
-    return value.shape if isinstance(value, np.ndarray) else None
+    if isinstance(value, np.ndarray) or _is_scalar(value):
+        return np.shape(value)
+    return None
 
 
 def _show(label: str, a: np.ndarray) -> list[str]:
     if a.size > 24:
         return []
-    body = np.array2string(a, precision=7, separator=", ")
-    return [f"    {label} = " + body.replace("\n", "\n" + " " * (7 + len(label)))]
+    lines = [
+        line
+        for line in np.array2string(a, precision=7, separator=", ").splitlines()
+        if line.strip()
+    ]
+    return [f"    {label} = " + ("\n" + " " * (7 + len(label))).join(lines)]
 
 
 def _compare_one(name: str, prop: str, e, g, tol_for) -> list[tuple]:
@@ -246,14 +275,20 @@ def check_case(ex: Exercise, fn, case: dict) -> Failure | None:
     """Check the learner's `fn` on one case: no exception, inputs unchanged, outputs as expected."""
     args = copy_case(case)
     try:
-        got = ex.call(fn, args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            got = ex.call(fn, args)
     except NotImplementedError:
         raise _NotImplemented() from None
     except Exception as exc:  # the learner's bug, reported with its traceback
+        hints = []
+        if isinstance(exc, TypeError) and not _learner_frames(exc):  # raised by the call itself
+            hints.append(f"the signature must be `{ex.signature}`")
         return Failure(
             "exception",
             f"your function raised {type(exc).__name__}: {exc}",
             case=case,
+            hints=hints,
             traceback=learner_traceback(exc),
             outputs=(_Raised(exc), None),
         )
@@ -263,6 +298,7 @@ def check_case(ex: Exercise, fn, case: dict) -> Failure | None:
             return Failure(
                 "in-place mutation",
                 f"the call changed its input(s) {', '.join(f'`{k}`' for k in changed)}",
+                [_change(k, case[k], args[k]) for k in changed],
                 case=case,
                 hints=[MUTATION_HINT],
             )
@@ -275,12 +311,45 @@ def check_case(ex: Exercise, fn, case: dict) -> Failure | None:
     failure = compare(ex, expected, got)
     if failure is not None:
         failure.case = case
+        messages = sorted(
+            {str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)}
+        )
+        if messages:  # e.g. "overflow encountered in exp": often the cause of a nan
+            failure.details.append("  NumPy warned during your call: " + "; ".join(messages))
         failure.outputs = (got, expected)  # for the hints, computed once on the smallest case
     return failure
 
 
-def mistake_hints(ex: Exercise, case: dict, got, expected) -> list[str]:
-    """Hints of the known mistakes whose output on `case` matches the learner's output."""
+def _match(ex: Exercise, wrong, case: dict, got_t: tuple, expected: tuple) -> str | None:
+    """How a known mistake's result on `case` compares with the learner's, on the outputs where
+    the mistake differs from the reference (so that a learner with two bugs still gets both hints):
+    "exact" (the learner's outputs are the mistake's there), "shape" (only their wrong shapes
+    agree), "differs" (the mistake shows but the learner's outputs are something else), or None
+    (the mistake gives the right answer on this case, or is undefined on it)."""
+    tol_for = _tol_for(ex)
+    try:
+        out = _as_outputs(ex, run(ex, wrong, case))
+    except Exception:  # a mistake may be undefined on this case (e.g. shapes that don't fit)
+        return None
+    if not (isinstance(got_t, (tuple, list)) and len(got_t) == len(expected) == len(out)):
+        out, got_t, expected = (out,), (got_t,), (expected,)  # compare the results whole
+    shown = [k for k in range(len(expected)) if not values_close(expected[k], out[k], tol_for)]
+    if not shown:
+        return None  # this mistake doesn't show on this case: it can't explain the failure
+    if all(values_close(out[k], got_t[k], tol_for) for k in shown):
+        return "exact"
+    shape = [shapes_of(v) for v in (out, got_t, expected)]
+    if shape[0] == shape[1] != shape[2]:
+        return "shape"
+    return "differs"
+
+
+def mistake_hints(ex: Exercise, case: dict, got, expected, others: tuple = ()) -> list[str]:
+    """Hints of the known mistakes whose output on `case` matches the learner's output.
+
+    When several match on the smallest case (on a tiny case different mistakes can give the same
+    numbers), the ones least often contradicted by the other failing cases seen (`others`, pairs
+    of case and (learner's result, reference's result)) are kept."""
     if isinstance(got, _Raised):  # the learner's code raised: which mistakes raise the same?
         hints = []
         for hint, wrong in ex.mistakes.items():
@@ -291,20 +360,56 @@ def mistake_hints(ex: Exercise, case: dict, got, expected) -> list[str]:
                     hints.append(f"{hint} (this mistake raises the same error)")
         return hints
     got_t = _as_outputs(ex, got)
-    tol_for = _tol_for(ex)
-    exact, by_shape = [], []
-    for hint, wrong in ex.mistakes.items():
+    found = {h: _match(ex, w, case, got_t, expected) for h, w in ex.mistakes.items()}
+    # on the other failing cases: how each mistake compares there (for ranking, and for a second
+    # bug that the smallest case happens not to show)
+    elsewhere = {
+        h: [_match(ex, w, c, _as_outputs(ex, g), e) for c, (g, e) in others
+            if not isinstance(g, _Raised)]
+        for h, w in ex.mistakes.items()
+    }  # fmt: skip
+    exact = [h for h, m in found.items() if m == "exact"]
+    if len(exact) > 1:  # keep the mistakes that the other failing cases contradict least often
+        against = {h: elsewhere[h].count("differs") for h in exact}
+        exact = [h for h in exact if against[h] == min(against.values())]
+    also = [
+        h
+        for h, m in found.items()
+        if m is None and "exact" in elsewhere[h] and "differs" not in elsewhere[h]
+    ]
+    if exact:
+        return exact + [f"{h} (seen on a larger failing case)" for h in also]
+    shaped = [f"{h} (your output has the shape this mistake gives)" for h, m in found.items()
+              if m == "shape"]  # fmt: skip
+    return shaped + [f"{h} (seen on a larger failing case)" for h in also]
+
+
+def _sample_cases(ex: Exercise, n: int = 15) -> list[dict]:
+    """n cases drawn from the exercise's strategy (derandomized), no shrinking."""
+    seen = []
+
+    @settings(max_examples=n, derandomize=True, database=None, deadline=None,
+              phases=(Phase.generate,), suppress_health_check=list(HealthCheck),
+              verbosity=Verbosity.quiet)  # fmt: skip
+    @given(ex.cases)
+    def collect(case):
+        seen.append(case)
+
+    collect()
+    return seen
+
+
+def _learner_results(ex: Exercise, fn, cases: list[dict]):
+    """(case, (learner's result, reference's result)) for the cases where the learner's code runs:
+    passing cases too — a mistake that shows where the learner is right is contradicted there."""
+    for case in cases:
         try:
-            out = _as_outputs(ex, run(ex, wrong, case))
-        except Exception:  # a mistake may be undefined on this case (e.g. shapes that don't fit)
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                got = run(ex, fn, case)
+        except Exception:
             continue
-        if values_close(expected, out, tol_for):
-            continue  # this mistake doesn't show on this case: it can't explain the failure
-        if values_close(out, got_t, tol_for):
-            exact.append(hint)
-        elif shapes_of(got_t) != shapes_of(expected) and shapes_of(out) == shapes_of(got_t):
-            by_shape.append(f"{hint} (your output has the shape this mistake gives)")
-    return exact or by_shape
+        yield case, (got, _as_outputs(ex, run(ex, ex.reference, case)))
 
 
 # ------------------------------------------------------------------------------------ the check
@@ -316,11 +421,14 @@ def check(exercise: str | Exercise, fn) -> Report:
     """
     ex = exercise if isinstance(exercise, Exercise) else get(exercise)
     count = [0]
+    failing = []  # (case, (learner's result, reference's)) of some failing cases, for the hints
 
     def body(case):
         count[0] += 1
         failure = check_case(ex, fn, case)
         if failure is not None:
+            if failure.outputs is not None and len(failing) < 10:
+                failing.append((case, failure.outputs))
             raise _Failed(failure)
 
     test = given(ex.cases)(body)
@@ -345,12 +453,53 @@ def check(exercise: str | Exercise, fn) -> Report:
                 return Report(ex.name, STATUS_FAILED, count[0], failure)
     except _NotImplemented:
         return Report(ex.name, STATUS_TODO, count[0])
-    except _Failed as failed:
+    except (_Failed, Flaky) as error:
+        failed = _failed_inside(error)
+        if isinstance(error, Flaky) or failed is None:
+            # failed once, passed when hypothesis ran the same case again: not deterministic
+            failure = Failure(
+                "determinism",
+                "your function failed a case once and passed it when run again on the same "
+                "inputs: its results vary from call to call (global random state? caching?)",
+                details=[]
+                if failed is None
+                else ["the first run:"] + str(failed.failure).splitlines(),
+            )
+            return Report(ex.name, STATUS_FAILED, count[0], failure)
         failure = failed.failure
         if failure.outputs is not None:
-            failure.hints = failure.hints + mistake_hints(ex, failure.case, *failure.outputs)
+            others = tuple(f for f in failing if f[0] is not failure.case)
+            others += tuple(_learner_results(ex, fn, _sample_cases(ex)))
+            failure.hints = failure.hints + mistake_hints(
+                ex, failure.case, *failure.outputs, others=others
+            )
         return Report(ex.name, STATUS_FAILED, count[0], failure)
-    return Report(ex.name, STATUS_PASSED, count[0])
+    return Report(ex.name, STATUS_PASSED, count[0], note=_checked(ex))
+
+
+def _checked(ex: Exercise) -> str:
+    """What a pass means for this exercise, in a few words."""
+    props = list(dict.fromkeys(prop for _, prop in ex.outputs))
+    props += ["return types", "shapes", "dtypes"]
+    if ex.check_mutation:
+        props.append("inputs unchanged")
+    props += [
+        (extra.__doc__ or extra.__name__).split("\n")[0].rstrip(".") for extra in ex.extra_checks
+    ]
+    if ex.judge is not None:
+        props.append("the same result for the same seed")
+    return "; ".join(props)
+
+
+def _failed_inside(error: BaseException) -> _Failed | None:
+    """The _Failed that a (possibly Flaky) hypothesis error carries, if any."""
+    if isinstance(error, _Failed):
+        return error
+    for inner in getattr(error, "exceptions", ()):
+        found = _failed_inside(inner)
+        if found is not None:
+            return found
+    return None
 
 
 __all__ = ["Failure", "Report", "check", "check_case", "compare", "copy_case", "run"]

@@ -60,7 +60,7 @@ class Exercise:
     fixed_cases: list = field(default_factory=list)
     extra_checks: list = field(default_factory=list)
     tol: dict = field(default_factory=lambda: dict(DEFAULT_TOL))
-    max_examples: int = 40
+    max_examples: int = 60
     attr: str | None = None
     stub_body: str = "    raise NotImplementedError\n"
     stub_imports: str = "import numpy as np\n"
@@ -84,12 +84,18 @@ class Exercise:
             f"{self.stub_imports}\n\n"
             f"{self.signature}\n"
             f'    """{indented.lstrip()}\n\n'
+            f"{_PURE if self.check_mutation and self.judge is None and self.attr is None else ''}"
             f"    Lesson {self.lesson} of the course. minidl's own version (read it after trying):\n"
             f"    {self.source}\n"
             f'    """\n'
             f"{self.stub_body}"
         )
 
+
+_PURE = (
+    "    The check compares your result with minidl's on many drawn cases: return new arrays\n"
+    "    of the inputs' dtype (float32 stays float32) and leave the input arrays unchanged.\n\n"
+)
 
 _REGISTRY: dict[str, Exercise] = {}
 

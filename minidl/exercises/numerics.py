@@ -17,11 +17,12 @@ from minidl.testing import strategies as mds
 
 @st.composite
 def _unbroadcast_cases(draw):
-    """grad of the broadcast shape of (shape, other), and `shape` itself."""
-    shape, other = draw(mds.broadcastable_shapes(2, min_dims=0, max_dims=3))
-    dtype = draw(FLOAT_DTYPES)
-    full = np.broadcast_shapes(shape, other)
-    return {"grad": draw(float_arrays(full, dtype)), "shape": tuple(shape)}
+    """`shape` (with 1s, or ()), and grad of a shape broadcast from it: 0-2 leading dimensions
+    added, and each size-1 dimension stretched (or not)."""
+    shape = tuple(draw(st.lists(st.sampled_from([1, 1, 2, 3]), max_size=3)))
+    leading = tuple(draw(st.lists(st.integers(1, 3), max_size=2)))
+    full = leading + tuple(draw(st.integers(1, 4)) if n == 1 else n for n in shape)
+    return {"grad": draw(float_arrays(full, draw(FLOAT_DTYPES))), "shape": shape}
 
 
 def _sum_leading(grad, shape):
@@ -169,6 +170,9 @@ numerical_grad = Exercise(
         ),
         "the central difference divides by 2·eps, not eps": _differences(
             lambda f, x, i, e: (_at(f, x, i, e) - _at(f, x, i, -e)) / e
+        ),
+        "perturb one element at a time (x + eps·e_i); you moved every element at once": (
+            _differences(lambda f, x, i, e: (f(x + e) - f(x - e)) / (2 * e))
         ),
         "use the `eps` argument (you used a fixed step)": _differences(
             lambda f, x, i, e: (_at(f, x, i, 1e-6) - _at(f, x, i, -1e-6)) / 2e-6

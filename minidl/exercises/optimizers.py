@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from minidl import optim
 from minidl.autograd import Tensor
-from minidl.exercises._common import FLOAT_DTYPES, float_arrays
+from minidl.exercises._common import FLOAT_DTYPES, as_numpy, float_arrays
 from minidl.exercises.exercise import Exercise, register
 from minidl.testing import strategies as mds
 
@@ -44,7 +44,7 @@ def _sgd_reference(param, grad, buf, lr, momentum, nesterov=False):
     opt = optim.SGD([p], lr=lr, momentum=momentum, nesterov=nesterov)
     opt.state[p]["momentum_buffer"] = buf.copy()
     opt.step()
-    return p.data, opt.state[p]["momentum_buffer"]
+    return p.data, as_numpy(opt.state[p]["momentum_buffer"])
 
 
 def _sgd(rule):
@@ -91,12 +91,11 @@ sgd_momentum_step = Exercise(
         "with nesterov=True the step is g + μ·buf (Nesterov look-ahead); you used buf alone": _sgd(
             lambda g, b, lr, mu, nest: (mu * b + g, lr * (mu * b + g))
         ),
-        "Nesterov's look-ahead uses the NEW buffer: d = g + μ·(μ·buf + g), not g + μ·buf_old": (
-            _sgd(
-                lambda g, b, lr, mu, nest: (
-                    mu * b + g,
-                    lr * (g + mu * b if nest else mu * b + g),
-                )
+        "the buffer keeps the velocity μ·buf + g; the Nesterov direction g + μ·buf is only the "
+        "step (you stored it in buf)": _sgd(
+            lambda g, b, lr, mu, nest: (
+                (g + mu * (mu * b + g)) if nest else mu * b + g,
+                lr * ((g + mu * (mu * b + g)) if nest else mu * b + g),
             )
         ),
         "PyTorch keeps α outside the velocity: buf ← μ·buf + g, then param −= α·buf (you put α "
@@ -154,7 +153,7 @@ def _one_step(cls, param, grad, m, v, t, **hyper):
     opt.state[p].update(step=t - 1, exp_avg=m.copy(), exp_avg_sq=v.copy())
     opt.step()
     state = opt.state[p]
-    return p.data, state["exp_avg"], state["exp_avg_sq"]
+    return p.data, as_numpy(state["exp_avg"]), as_numpy(state["exp_avg_sq"])
 
 
 def _adam(step_of, decay=None):

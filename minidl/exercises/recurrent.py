@@ -76,6 +76,13 @@ lstm_cell_forward = Exercise(
             _lstm(order="ifog")
         ),
         "h_next = o ⊙ tanh(c_next); you left out the tanh": _lstm(h_of=lambda o, c: o * c),
+        "h_next = o ⊙ tanh(c_next) uses the NEW cell state; you used the old c": (
+            lambda x, h, c, *w: (
+                _sigmoid(np.split(x @ w[0].T + h @ w[1].T + w[2] + w[3], 4, axis=1)[3])
+                * np.tanh(c),
+                _lstm()(x, h, c, *w)[1],
+            )
+        ),
         "the candidate g = tanh(a_g), not σ(a_g)": _lstm(g_act=_sigmoid),
         "both biases are added: a = x W_ihᵀ + b_ih + h W_hhᵀ + b_hh (you left out b_hh)": _lstm(
             use_b_hh=False

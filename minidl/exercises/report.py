@@ -32,10 +32,12 @@ def describe_value(value, small: int = 24) -> str:
         head = f"{value.dtype} array of shape {value.shape}"
         if value.size <= small:
             body = np.array2string(value, precision=6, separator=", ", threshold=small)
-            return head + "\n" + "\n".join("      " + line for line in body.splitlines())
+            lines = [line for line in body.splitlines() if line.strip()]  # (no blank lines)
+            return head + "\n" + "\n".join("      " + line for line in lines)
         return head
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) for v in value):
-        return "[" + ", ".join(f"{v.dtype} array of shape {v.shape}" for v in value) + "]"
+        items = [describe_value(v, small=8) for v in value]
+        return "[\n" + "".join(f"    {i}: {item}\n" for i, item in enumerate(items)) + "  ]"
     if isinstance(value, np.random.Generator):
         return "numpy Generator (np.random.default_rng(seed))"
     if callable(value):
@@ -97,7 +99,8 @@ class Report:
 
     def __str__(self) -> str:
         if self.status == STATUS_PASSED:
-            return f"{self.name}: passed ({self.examples} cases checked)"
+            checked = f": {self.note}" if self.note else ""
+            return f"{self.name}: passed ({self.examples} cases checked{checked})"
         if self.status == STATUS_TODO:
             return (
                 f"{self.name}: not implemented yet (the function raises NotImplementedError; "

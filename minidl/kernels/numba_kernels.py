@@ -283,6 +283,27 @@ def _max_pool_backward(gy, idx, gx):
                 gx[plane, idx[plane, i, j]] += gy[plane, i, j]
 
 
+@njit(**_JIT)
+def _check_indices(idx, h, w, kh, kw, sh, sw, ph, pw):
+    """The flat position of the first index outside the image or its window, or -1 (see C's
+    minidl_max_pool2d_check_indices: no division, one range test per window row)."""
+    nc, oh, ow = idx.shape
+    for plane in range(nc):
+        for i in range(oh):
+            top = i * sh - ph
+            h0, h1 = max(top, 0), min(top + kh, h)
+            for j in range(ow):
+                left = j * sw - pw
+                w0, w1 = max(left, 0), min(left + kw, w)
+                k = idx[plane, i, j]
+                ok = False
+                for hh in range(h0, h1):
+                    ok = ok or (hh * w + w0 <= k < hh * w + w1)
+                if not ok:
+                    return (plane * oh + i) * ow + j
+    return -1
+
+
 @njit(parallel=True, **_JIT)
 def _avg_pool(src, dst, kh, kw, sh, sw, ph, pw, backward):
     """forward: dst = window means of src; backward: dst (the input's gradient) = shared-out src."""
@@ -325,6 +346,11 @@ def max_pool2d_backward(grad_out, indices, out, kernel_size, stride, padding) ->
     _max_pool_backward(
         _planes(grad_out), _planes(indices), _planes(out).reshape(out.shape[0] * out.shape[1], -1)
     )
+
+
+def max_pool2d_check_indices(indices, input_shape, kernel_size, stride, padding) -> int:
+    """-1 if every index is a pixel of the image inside its window, else the first bad position."""
+    return _check_indices(_planes(indices), *input_shape[2:], *kernel_size, *stride, *padding)
 
 
 def avg_pool2d_forward(x, out, kernel_size, stride, padding) -> None:

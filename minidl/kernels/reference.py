@@ -168,6 +168,21 @@ def max_pool2d_backward(grad_out, indices, out, kernel_size, stride, padding) ->
     out[...] = _unpad(gxpad, padding)
 
 
+def max_pool2d_check_indices(indices, input_shape, kernel_size, stride, padding) -> int:
+    """-1 if every index is a pixel h*W + w of the image inside its output position's window, else
+    the flat position (in `indices`) of the first one that is not."""
+    h, w = input_shape[2:]
+    oh, ow = indices.shape[2:]
+    rows, cols = np.divmod(indices, w)
+    top = (
+        np.arange(oh)[:, None] * stride[0] - padding[0]
+    )  # each window's first row (may be padding)
+    left = np.arange(ow)[None, :] * stride[1] - padding[1]
+    bad = (indices < 0) | (rows >= h) | (rows < top) | (rows >= top + kernel_size[0])
+    bad |= (cols < left) | (cols >= left + kernel_size[1])
+    return int(np.argmax(bad)) if bad.any() else -1
+
+
 def avg_pool2d_forward(x, out, kernel_size, stride, padding) -> None:
     """y[n, c, i, j] = (1 / (KH*KW)) * sum over the window of xpad (zeros count: count_include_pad)."""
     kh, kw = kernel_size

@@ -3,20 +3,38 @@
     model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
     loss = nn.CrossEntropyLoss()(model(x), y)
 
-Files: module (Module), parameter (Parameter), container (Sequential, ModuleList), init, linear,
-conv (Conv2d, pooling), dropout, normalization (+ normalize: the arithmetic), embedding, rnn,
-activation (modules), losses (functions) and loss (modules), functional (F), utils (penalties,
-gradient clipping).
+Files, one family each, every layer beside its functional form:
+  module (Module, hooks), parameter (Parameter), container (Sequential, ModuleList, ModuleDict),
+  init; linear (Linear, Flatten, Unflatten), conv (Conv1d, Conv2d), conv_transpose, pooling (MaxPool1d/2d,
+  AvgPool1d/2d, AdaptiveAvgPool1d/2d), padding (ZeroPad2d, ...), upsampling (Upsample, interpolate),
+  dropout, normalization (BatchNorm, LayerNorm, GroupNorm), embedding, activation;
+  recurrent_steps (the fused one-step Functions), recurrent_cells (RNNCell, LSTMCell, GRUCell),
+  recurrent_layers (RNN, LSTM, GRU); losses/ (regression, classification, binary);
+  functional (F: gathers the functional forms); utils/ (clip_grad, penalties).
 """
 
 from minidl.nn import functional, init, utils
-from minidl.nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from minidl.nn.activation import (
+    ELU,
+    GELU,
+    LeakyReLU,
+    LogSoftmax,
+    Mish,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
 from minidl.nn.container import ModuleDict, ModuleList, Sequential
-from minidl.nn.conv import AvgPool2d, Conv2d, MaxPool2d
-from minidl.nn.dropout import Dropout
+from minidl.nn.conv import Conv1d, Conv2d
+from minidl.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d
+from minidl.nn.dropout import Dropout, Dropout1d, Dropout2d
 from minidl.nn.embedding import Embedding
-from minidl.nn.linear import Flatten, Identity, Linear
-from minidl.nn.loss import (
+from minidl.nn.linear import Flatten, Identity, Linear, Unflatten
+from minidl.nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
@@ -26,16 +44,32 @@ from minidl.nn.loss import (
     NLLLoss,
     SmoothL1Loss,
 )
-from minidl.nn.module import Module
-from minidl.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from minidl.nn.module import Module, RemovableHandle
+from minidl.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from minidl.nn.padding import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
 from minidl.nn.parameter import Parameter
-from minidl.nn.rnn import LSTM, RNN
+from minidl.nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
+from minidl.nn.recurrent_cells import GRUCell, LSTMCell, RNNCell
+from minidl.nn.recurrent_layers import GRU, LSTM, RNN
+from minidl.nn.upsampling import Upsample
 
 __all__ = [
-    "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Linear", "Identity", "Flatten", "Dropout",
-    "Conv2d", "MaxPool2d", "AvgPool2d",
-    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "RNN", "LSTM",
-    "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
+    "Module", "Parameter", "RemovableHandle", "Sequential", "ModuleList", "ModuleDict",
+    "Linear", "Identity", "Flatten", "Unflatten",
+    "Dropout", "Dropout1d", "Dropout2d", "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
+    "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d",
+    "Upsample", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Softplus",
+    "SiLU", "Mish", "PReLU",
     "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss", "functional", "init", "utils",
 ]  # fmt: skip

@@ -21,7 +21,11 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from minidl.autograd import Tensor
+from minidl.device import as_device, device
+from minidl.nn.hooks import RemovableHandle, add_hook, call_with_backward_hooks
 from minidl.nn.parameter import Parameter
+
+__all__ = ["Module", "RemovableHandle", "IncompatibleKeys"]
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -50,13 +54,81 @@ class Module:
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", {})
+        for registry in _HOOK_REGISTRIES:
+            object.__setattr__(self, registry, OrderedDict())
+        object.__setattr__(self, "_hooks_with_kwargs", set())
 
     def forward(self, *args, **kwargs):
         """The computation; every subclass defines it. Call the module, not `forward` directly."""
         raise NotImplementedError(f'{type(self).__name__} is missing the required "forward" method')
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        """forward(*args, **kwargs), with the hooks (if any) around it."""
+        if not (
+            self._forward_pre_hooks
+            or self._forward_hooks
+            or self._backward_hooks
+            or self._backward_pre_hooks
+        ):
+            return self.forward(*args, **kwargs)  # the common case: no hooks, no detour
+        with_kwargs = self._hooks_with_kwargs
+        for key, hook in list(self._forward_pre_hooks.items()):
+            if key in with_kwargs:
+                new = hook(self, args, kwargs)
+                if new is not None:
+                    args, kwargs = new
+            else:
+                new = hook(self, args)
+                if new is not None:
+                    args = new if isinstance(new, tuple) else (new,)
+        if self._backward_hooks or self._backward_pre_hooks:
+            output = call_with_backward_hooks(self, args, kwargs, self.forward)
+        else:
+            output = self.forward(*args, **kwargs)
+        for key, hook in list(self._forward_hooks.items()):
+            new = (
+                hook(self, args, kwargs, output) if key in with_kwargs else hook(self, args, output)
+            )
+            if new is not None:
+                output = new
+        return output
+
+    # --- hooks (see minidl.nn.hooks) ------------------------------------------------------------
+    def register_forward_pre_hook(
+        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call `hook(module, args)` before each forward; a non-None result replaces args (a
+        single value is wrapped in a tuple). With `with_kwargs`: `hook(module, args, kwargs)`
+        returning None or (args, kwargs). Returns a handle whose `remove()` unregisters it."""
+        handle = add_hook(self._forward_pre_hooks, hook, prepend)
+        if with_kwargs:
+            self._hooks_with_kwargs.add(handle.id)
+        return handle
+
+    def register_forward_hook(
+        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call `hook(module, args, output)` after each forward (args: the positional inputs as
+        a tuple); a non-None result replaces the output. With `with_kwargs`:
+        `hook(module, args, kwargs, output)`. Returns a handle with `remove()`."""
+        handle = add_hook(self._forward_hooks, hook, prepend)
+        if with_kwargs:
+            self._hooks_with_kwargs.add(handle.id)
+        return handle
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Call `hook(module, grad_input, grad_output)` when backward has computed the gradients
+        of the module's positional tensor inputs (tuple; None for inputs that need none) from
+        those of its outputs (tuple); a non-None result (a tuple like grad_input) replaces the
+        gradients passed further back. Returns a handle with `remove()`."""
+        return add_hook(self._backward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
+        """Call `hook(module, grad_output)` when the gradients of the module's outputs are known,
+        before they flow into the module; a non-None result (a tuple) replaces them."""
+        return add_hook(self._backward_pre_hooks, hook, prepend)
 
     # --- registration ---------------------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
@@ -149,17 +221,34 @@ class Module:
 
     # --- walking the tree -----------------------------------------------------------------------
     def named_modules(
-        self, memo: set | None = None, prefix: str = ""
+        self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Module]]:
-        """(dotted name, module) for this module ("") and every descendant, each once, pre-order."""
+        """(dotted name, module) for this module ("") and every descendant, pre-order; a module
+        reachable twice is listed once unless `remove_duplicate=False`."""
         memo = set() if memo is None else memo
         if id(self) in memo:
             return
-        memo.add(id(self))
+        if remove_duplicate:
+            memo.add(id(self))
         yield prefix, self
         for name, child in self._modules.items():
             if child is not None:
-                yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+                yield from child.named_modules(
+                    memo, f"{prefix}.{name}" if prefix else name, remove_duplicate
+                )
+
+    def get_submodule(self, target: str) -> Module:
+        """The descendant at the dotted path `target` ("" is this module), e.g. "encoder.fc1"."""
+        module = self
+        for part in target.split(".") if target else []:
+            child = module._modules.get(part)
+            if child is None:
+                raise AttributeError(
+                    f"get_submodule: {type(module).__name__} has no submodule {part!r} "
+                    f"(looking up {target!r})"
+                )
+            module = child
+        return module
 
     def modules(self) -> Iterator[Module]:
         """This module and every descendant, each once."""
@@ -247,22 +336,35 @@ class Module:
             elif p.grad is not None:
                 p.grad.zero_()
 
-    # --- dtype ------------------------------------------------------------------------------------
-    def to(self, dtype) -> Module:
-        """Convert every parameter and floating-point buffer to `dtype`, in place; returns self.
+    # --- device and dtype ---------------------------------------------------------------------------
+    def to(self, *args, **kwargs) -> Module:
+        """PyTorch's `to(device)`, `to(dtype)`, `to(tensor)`, `to(device, dtype)`: convert every
+        floating-point parameter and buffer to the dtype, in place; returns self.
 
-        The Parameter objects stay the same (an optimizer built earlier still holds them)."""
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(
-                f"to: argument `dtype` must be a floating-point dtype; received {dtype}"
-            )
+        minidl runs on the CPU, so a CPU device ("cpu", "cpu:0", md.device("cpu")) is a no-op and
+        any other device is refused. The Parameter objects stay the same (an optimizer built
+        earlier still holds them). `non_blocking` and `memory_format` are accepted and ignored."""
+        device, dtype = _to_args("Module.to", args, kwargs)
+        del device  # checked by _to_args: only the CPU
+        if dtype is None:
+            return self
         for t in (*self.parameters(), *self.buffers()):
-            if t.data.dtype.kind == "f":
+            if t.data.dtype.kind == "f" and t.data.dtype != dtype:
                 t.data = t.data.astype(dtype)
                 if t.grad is not None:
                     t.grad = t.grad.to(dtype)
         return self
+
+    def cpu(self) -> Module:
+        """A no-op: minidl's tensors always live in CPU memory. Returns self."""
+        return self
+
+    def cuda(self, device=None) -> Module:
+        """Refused: minidl runs on the CPU only."""
+        raise RuntimeError(
+            f"{type(self).__name__}.cuda(): minidl runs on the CPU only (no CUDA); remove the "
+            "call or use .to('cpu')"
+        )
 
     def double(self) -> Module:
         """Parameters and buffers to float64 (e.g. for gradcheck)."""
@@ -271,6 +373,14 @@ class Module:
     def float(self) -> Module:
         """Parameters and buffers to float32."""
         return self.to(np.float32)
+
+    def half(self) -> Module:
+        """Parameters and buffers to float16 (storage only: most kernels compute in 32/64 bits)."""
+        return self.to(np.float16)
+
+    def type(self, dst_type) -> Module:
+        """Parameters and buffers to `dst_type` (a floating-point dtype)."""
+        return self.to(dtype=dst_type)
 
     # --- state dicts ------------------------------------------------------------------------------
     def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict:
@@ -359,3 +469,65 @@ class Module:
             return f"{type(self).__name__}({extra})"
         body = ([extra] if extra else []) + lines
         return type(self).__name__ + "(\n  " + "\n  ".join(body) + "\n)"
+
+
+_HOOK_REGISTRIES = (
+    "_forward_pre_hooks", "_forward_hooks", "_backward_hooks", "_backward_pre_hooks",
+)  # fmt: skip
+
+
+def _is_device(value) -> bool:
+    """Does a `to()` argument name a device (a string, md.device, a torch.device-like object with
+    a string `.type`, or an int — PyTorch's CUDA index) rather than a dtype?"""
+    if isinstance(value, (str, device)):
+        return True
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return True
+    return isinstance(getattr(value, "type", None), str) and not isinstance(value, (np.dtype, type))
+
+
+def _check_device(where: str, value) -> None:
+    """Only the CPU: md.device's own check and message (a torch.device-like object by its type)."""
+    kind = getattr(value, "type", None)
+    as_device(kind if isinstance(kind, str) and not isinstance(value, device) else value, where)
+
+
+def _float_dtype(where: str, value) -> np.dtype:
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        raise TypeError(
+            f"{where}: {value!r} is neither a device nor a dtype; expected e.g. 'cpu', "
+            "md.float32 or a Tensor"
+        ) from None
+    if dtype.kind != "f":
+        raise TypeError(
+            f"{where}: nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}"
+        )
+    return dtype
+
+
+def _to_args(where: str, args: tuple, kwargs: dict) -> tuple:
+    """(device, dtype) from PyTorch's `to` call forms; refuses non-CPU devices."""
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "memory_format", "copy"}
+    if unknown:
+        raise TypeError(f"{where}: unexpected keyword argument(s) {sorted(unknown)}")
+    dtype = kwargs.get("dtype")
+    rest = list(args)
+    if rest and isinstance(rest[-1], bool):  # to(dtype, non_blocking) / to(device, dtype, nb)
+        rest.pop()
+    if len(rest) > 2:
+        raise TypeError(
+            f"{where}: expected at most (device, dtype); received {len(args)} arguments"
+        )
+    target_device = kwargs.get("device")
+    for value in rest:
+        if isinstance(value, Tensor):
+            dtype = value.dtype
+        elif _is_device(value):
+            target_device = value
+        else:
+            dtype = value
+    if target_device is not None:
+        _check_device(where, target_device)
+    return target_device, (None if dtype is None else _float_dtype(where, dtype))

@@ -11,9 +11,10 @@ import math
 
 import numpy as np
 
-from minidl.autograd import Function, Tensor
+from minidl.autograd import Function
 from minidl.ops.elementwise import float_operand
 from minidl.ops.shape import as_tensor, normalize_dim
+from minidl.tensor import Tensor
 
 
 def _float_input(x, name: str) -> Tensor:

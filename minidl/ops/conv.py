@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from minidl import kernels
-from minidl.autograd import Function, Tensor
+from minidl.autograd import Function
+from minidl.tensor import Tensor
 
 
 def _array_of(x, fn: str, name: str) -> np.ndarray:

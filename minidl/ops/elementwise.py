@@ -1,4 +1,5 @@
 """Elementwise operations: arithmetic, exp/log, trigonometry, clipping, maximum/minimum, where, casts.
+(Comparisons and logical operators, which are not differentiable, are in compare.py.)
 
 Each backward returns gradients in the broadcast shape of the output; the engine sums them back to each
 input's shape (`minidl.autograd.unbroadcast`), so no op here worries about broadcasting.
@@ -9,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from minidl import dtypes
-from minidl.autograd import Function, Tensor, as_array
+from minidl.autograd import Function
+from minidl.tensor import Tensor, as_array
 
 
 def operand(x, where: str):
@@ -43,11 +45,15 @@ def to_dtype(x, dtype: np.dtype):
 
 def promote(*xs, float_only: bool = False) -> tuple:
     """The operands converted to their PyTorch result dtype (`minidl.dtypes.result_type`); with
-    `float_only` (true division, exp, log, ...) an integer or bool result becomes the default float."""
+    `float_only` (true division, exp, log, ...) an integer or bool result becomes the default float.
+    When no operand is an array, the first becomes a 0-d array of that dtype (so 2 * 0.5 is float32)."""
     dt = dtypes.result_type(*(_array_or_number(x) for x in xs))
     if float_only and dt.kind != "f":
         dt = dtypes.get_default_dtype()
-    return tuple(to_dtype(x, dt) for x in xs)
+    out = tuple(to_dtype(x, dt) for x in xs)
+    if xs and not any(isinstance(x, (Tensor, np.ndarray)) for x in out):
+        out = (np.asarray(out[0], dtype=dt),) + out[1:]
+    return out
 
 
 def float_operand(x, name: str):
@@ -423,8 +429,13 @@ class Where(Function):
         return da, db
 
 
-def where(condition, a, b) -> Tensor:
-    """Pick from `a` where `condition` is true, else from `b` (all three broadcast together)."""
+def where(condition, a=None, b=None) -> Tensor:
+    """Pick from `a` where `condition` is true, else from `b` (all three broadcast together; a and b
+    are promoted to their common dtype). `where(condition)` alone is nonzero(condition, as_tuple=True)."""
+    if a is None and b is None:
+        from minidl.ops.rearrange import nonzero  # rearrange builds on this module
+
+        return nonzero(condition, as_tuple=True)
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise TypeError(f"where: argument `condition` must be boolean; received dtype {cond.dtype}")
@@ -464,30 +475,31 @@ def cast(x, dtype) -> Tensor:
     return Cast.apply(x, dtype=dtype)
 
 
-# --- comparisons: boolean results, never differentiable ------------------------------------------------
+class Clone(Function):
+    """y = x (a copy);  dy/dx = 1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
 
 
-def _compare(ufunc, name: str):
-    def compare(a, b) -> Tensor:
-        a, b = operand(a, name), operand(b, name)
-        arrays = [x.data if isinstance(x, Tensor) else x for x in (a, b)]
-        try:
-            return Tensor._wrap(np.asarray(ufunc(*arrays)))
-        except ValueError:
-            raise ValueError(
-                f"{name}: shapes {_shape(a)} and {_shape(b)} can't be broadcast together"
-            ) from None
-
-    compare.__name__ = name
-    compare.__doc__ = (
-        f"Elementwise `{name}` comparison; returns a bool tensor (not differentiable)."
-    )
-    return compare
+def clone(x) -> Tensor:
+    """A copy of x's data that stays in the graph."""
+    return Clone.apply(operand(x, "clone"))
 
 
-eq = _compare(np.equal, "eq")
-ne = _compare(np.not_equal, "ne")
-lt = _compare(np.less, "lt")
-le = _compare(np.less_equal, "le")
-gt = _compare(np.greater, "gt")
-ge = _compare(np.greater_equal, "ge")
+def floor_divide(a, b) -> Tensor:
+    """⌊a / b⌋ elementwise (PyTorch's `//`, rounding toward −∞). Its gradient is zero almost
+    everywhere, so it is not recorded."""
+    a, b = promote(operand(a, "floor_divide"), operand(b, "floor_divide"))
+    return Tensor._wrap(np.asarray(np.floor_divide(_array_or_number(a), _array_or_number(b))))
+
+
+def remainder(a, b) -> Tensor:
+    """a − b·⌊a / b⌋ (PyTorch's `%`: the result has b's sign);  dy/da = 1, dy/db = −⌊a / b⌋."""
+    a, b = promote(operand(a, "remainder"), operand(b, "remainder"))
+    return sub(a, mul(b, floor_divide(a, b)))

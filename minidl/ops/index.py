@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from minidl.autograd import Function, Tensor
+from minidl.autograd import Function
 from minidl.ops.elementwise import operand
 from minidl.ops.shape import as_tensor, share_version
+from minidl.tensor import Tensor
 
 
 def _normalize_index(name: str, index) -> tuple:

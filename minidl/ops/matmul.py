@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from minidl import kernels
-from minidl.autograd import Function, Tensor
+from minidl.autograd import Function
 from minidl.ops.elementwise import operand
+from minidl.tensor import Tensor
 
 
 def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -80,3 +81,12 @@ def matmul(a, b) -> Tensor:
         raise ValueError(
             f"matmul: the batch dimensions of a.shape={sa} and b.shape={sb} can't be broadcast together"
         ) from None
+
+
+def mm(a, b) -> Tensor:
+    """The product of two matrices (2-D only, as torch.mm; matmul handles the other cases)."""
+    for name, x in (("a", a), ("b", b)):
+        nd = np.ndim(x.data if isinstance(x, Tensor) else x)
+        if nd != 2:
+            raise ValueError(f"mm: argument `{name}` must be a matrix (2-D); received {nd}-D")
+    return matmul(a, b)

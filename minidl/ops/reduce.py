@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from minidl.autograd import Function, Tensor
+from minidl.autograd import Function
+from minidl.ops.elementwise import abs as elementwise_abs
 from minidl.ops.elementwise import operand
+from minidl.tensor import Tensor
 
 
 def reduction_args(name: str, ndim: int, axis, keepdims, dim=None, keepdim=None):
@@ -235,6 +237,62 @@ class Std(Function):
 def std(x, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=None, unbiased=None):
     """Standard deviation over `axis`, √var (see `var`; `unbiased=False` means correction=0)."""
     return _spread(Std, "std", x, axis, keepdims, correction, dim, keepdim, unbiased)
+
+
+class Norm(Function):
+    """y = (Σ_i |x_i|^p)^(1/p) over the axes (p ≥ 1);  dy/dx_i = sign(x_i)·|x_i|^(p−1) / y^(p−1),
+    taken as 0 where y = 0 (PyTorch's subgradient at the origin)."""
+
+    @staticmethod
+    def forward(ctx, x, p, axes, keepdims):
+        y = np.sum(np.abs(x) ** p, axis=axes, keepdims=True) ** (1.0 / p)
+        ctx.save_for_backward(x, y)
+        ctx.p, ctx.axes, ctx.keepdims = p, axes, keepdims
+        return y if keepdims else np.squeeze(y, axis=axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        g = expand_back(grad, x.shape, ctx.axes, ctx.keepdims)
+        p = ctx.p
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.sign(x) * np.abs(x) ** (p - 1) / y ** (p - 1)
+        return g * np.where(y == 0, 0, share)
+
+
+def norm(x, p=2, dim=None, keepdim: bool = False) -> Tensor:
+    """The p-norm over `dim` (all elements when None): p a number ≥ 1, "fro" (= 2), or inf / -inf
+    (the largest / smallest |x|). As in PyTorch, needs a floating-point tensor."""
+    x = _reduction_input(x, "norm")
+    axes, keepdim = reduction_args("norm", x.ndim, None, keepdim, dim, None)
+    if axes is None:
+        axes = tuple(range(x.ndim))
+    if p == "fro":
+        p = 2
+    if isinstance(p, str) or isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise ValueError(f"norm: argument `p` must be a number >= 1, 'fro' or inf; received {p!r}")
+    if np.isinf(p):
+        extreme = amax if p > 0 else amin
+        return extreme(elementwise_abs(x), dim=axes if axes else None, keepdim=keepdim)
+    if p < 1:
+        raise ValueError(f"norm: argument `p` must be >= 1 (or inf); received p={p}")
+    return Norm.apply(x, p=float(p), axes=axes, keepdims=keepdim)
+
+
+def _truth(np_fn, name: str, x, dim, keepdim) -> Tensor:
+    x = _reduction_input(x, name, need_float=False)
+    axes, keepdim = reduction_args(name, x.ndim, None, keepdim, dim, None)
+    return Tensor._wrap(np.asarray(np_fn(x.data, axis=axes, keepdims=keepdim)))
+
+
+def all(x, dim=None, keepdim: bool = False) -> Tensor:
+    """True where every element along `dim` (all elements when None) is non-zero; a bool tensor."""
+    return _truth(np.all, "all", x, dim, keepdim)
+
+
+def any(x, dim=None, keepdim: bool = False) -> Tensor:
+    """True where some element along `dim` (any element when None) is non-zero; a bool tensor."""
+    return _truth(np.any, "any", x, dim, keepdim)
 
 
 class LogSumExp(Function):

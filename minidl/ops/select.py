@@ -13,10 +13,11 @@ from collections import namedtuple
 
 import numpy as np
 
-from minidl.autograd import Function, Tensor
+from minidl.autograd import Function
 from minidl.ops.elementwise import maximum, minimum
 from minidl.ops.reduce import amax, amin
 from minidl.ops.shape import as_tensor, normalize_dim, squeeze
+from minidl.tensor import Tensor
 
 # PyTorch's named pairs (torch.return_types.max, ...): unpack them, or read .values / .indices
 max_result = namedtuple("max", ["values", "indices"])
@@ -110,7 +111,10 @@ class ScatterAdd(Function):
         (index,) = ctx.saved_tensors
         dsrc = None
         if ctx.needs_input_grad[1]:
-            picked = np.take_along_axis(grad, index, axis=ctx.dim)
+            cut = tuple(
+                slice(None) if k == ctx.dim else slice(0, n) for k, n in enumerate(index.shape)
+            )
+            picked = np.take_along_axis(grad[cut], index, axis=ctx.dim)
             dsrc = np.zeros(ctx.input_meta[1][0], dtype=grad.dtype)
             dsrc[tuple(slice(0, n) for n in index.shape)] = picked
         return grad, dsrc, None

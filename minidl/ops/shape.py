@@ -16,8 +16,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from minidl.autograd import Function, Tensor
+from minidl.autograd import Function
 from minidl.ops.elementwise import operand
+from minidl.tensor import Tensor
 
 
 def as_tensor(x, name: str) -> Tensor:
@@ -339,6 +340,31 @@ def split(x, split_size_or_sections, dim: int = 0) -> tuple:
     starts = np.concatenate([[0], np.cumsum(sizes)])
     lead = (slice(None),) * d
     return tuple(getitem(x, lead + (slice(int(a), int(b)),)) for a, b in zip(starts, starts[1:]))
+
+
+def chunk(x, chunks: int, dim: int = 0) -> tuple:
+    """Cut x into `chunks` pieces along `dim`, each of size ⌈n / chunks⌉ (the last may be smaller, and
+    there may be fewer pieces), as torch.chunk."""
+    if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks <= 0:
+        raise ValueError(f"chunk: argument `chunks` must be a positive int; received {chunks!r}")
+    x = as_tensor(x, "chunk")
+    n = x.shape[normalize_dim("chunk", dim, x.ndim)] if x.ndim else 0
+    return split(x, max(1, -(-n // int(chunks))), dim)
+
+
+def unbind(x, dim: int = 0) -> tuple:
+    """The slices of x along `dim`, each without that dimension (x[0], x[1], ... for dim 0)."""
+    x = as_tensor(x, "unbind")
+    d = normalize_dim("unbind", dim, x.ndim)
+    return tuple(squeeze(piece, d) for piece in split(x, 1, d)) if x.shape[d] else ()
+
+
+def t(x) -> Tensor:
+    """The transpose of a matrix; a 0-d or 1-d tensor is returned as it is (torch.t)."""
+    x = as_tensor(x, "t")
+    if x.ndim > 2:
+        raise ValueError(f"t: expects a tensor with <= 2 dimensions; received shape {x.shape}")
+    return x if x.ndim < 2 else transpose(x, 0, 1)
 
 
 # ----------------------------------------------------------------------------------------------------

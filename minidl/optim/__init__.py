@@ -12,15 +12,20 @@ A training step, as in PyTorch::
             optimizer.step()          # θ ← θ − α · (the optimizer's step direction)
         scheduler.step()              # then move α along the schedule
 
-Every update works on ``p.data`` (numpy, in place) and ``p.grad.data`` (numpy); none builds a graph.
+Every update works on ``p.data`` (numpy, in place) and ``p.grad.data`` (numpy); none builds a
+graph. ``LBFGS.step(closure)`` is the exception to one-call-one-update: it runs a whole inner
+quasi-Newton optimisation, re-evaluating the loss through the closure.
 """
 
 from minidl.optim import lr_scheduler
 from minidl.optim.adadelta import Adadelta
 from minidl.optim.adagrad import Adagrad
 from minidl.optim.adam import Adam, AdamW
+from minidl.optim.adamax import Adamax
+from minidl.optim.lbfgs import LBFGS
 from minidl.optim.nadam import NAdam
 from minidl.optim.optimizer import Optimizer
+from minidl.optim.radam import RAdam
 from minidl.optim.rmsprop import RMSprop
 from minidl.optim.sgd import SGD
 
@@ -33,5 +38,8 @@ __all__ = [
     "AdamW",
     "Adadelta",
     "NAdam",
+    "RAdam",
+    "Adamax",
+    "LBFGS",
     "lr_scheduler",
 ]

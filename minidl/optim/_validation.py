@@ -77,3 +77,12 @@ def check_real(
         raise ValueError(
             f"{owner}: argument `{name}` must satisfy {lower}{name}{upper}; got {value!r}"
         )
+
+
+def check_adam_family(owner: str, group: dict) -> None:
+    """The hyperparameters Adam, NAdam, RAdam and Adamax share: lr, eps, weight_decay >= 0 and
+    betas in [0, 1)."""
+    check_non_negative(owner, "lr", group["lr"], "learning rate")
+    check_non_negative(owner, "eps", group["eps"], "epsilon value")
+    check_betas(owner, group["betas"])
+    check_non_negative(owner, "weight_decay", group["weight_decay"], "weight_decay value")

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from minidl.optim._validation import check_bool, check_non_negative, check_number
-from minidl.optim.optimizer import Optimizer
+from minidl.optim.optimizer import Optimizer, accept_torch_flags
 
 __all__ = ["Adadelta"]
 
@@ -33,6 +33,8 @@ class Adadelta(Optimizer):
         eps: ε ≥ 0 (default 1e-6); it also sets the size of the very first steps (√ε / √(v + ε)).
         weight_decay: λ ≥ 0 (default 0).
         maximize: maximize the objective instead of minimizing it.
+        foreach, fused, capturable, differentiable: PyTorch's implementation switches; accepted
+            and ignored (minidl has one NumPy implementation, with the same numbers).
 
     State per parameter: ``step``, ``square_avg`` (v), ``acc_delta`` (u).
     """
@@ -46,7 +48,12 @@ class Adadelta(Optimizer):
         weight_decay: float = 0.0,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
+        accept_torch_flags(type(self).__name__, foreach, fused, capturable, differentiable)
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from minidl.optim._validation import check_bool, check_non_negative
-from minidl.optim.optimizer import Optimizer
+from minidl.optim.optimizer import Optimizer, accept_torch_flags
 
 __all__ = ["Adagrad"]
 
@@ -37,6 +37,8 @@ class Adagrad(Optimizer):
         initial_accumulator_value: starting value of G, ≥ 0 (default 0).
         eps: ε ≥ 0 added to √G for numerical stability (default 1e-10).
         maximize: maximize the objective instead of minimizing it.
+        foreach, fused, capturable, differentiable: PyTorch's implementation switches; accepted
+            and ignored (minidl has one NumPy implementation, with the same numbers).
 
     State per parameter: ``step`` (t), ``sum`` (G), created on the parameter's first step like
     every optimizer's here (PyTorch's Adagrad creates it at construction; the numbers agree).
@@ -52,7 +54,12 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
+        accept_torch_flags(type(self).__name__, foreach, fused, capturable, differentiable)
         defaults = dict(
             lr=lr,
             lr_decay=lr_decay,

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from minidl.optim._validation import check_betas, check_bool, check_non_negative
-from minidl.optim.optimizer import Optimizer
+from minidl.optim._validation import check_adam_family, check_bool
+from minidl.optim.optimizer import Optimizer, accept_torch_flags
 
 __all__ = ["Adam", "AdamW"]
 
@@ -42,6 +42,8 @@ class Adam(Optimizer):
         weight_decay: λ ≥ 0 (default 0).
         amsgrad: use the running maximum of v̂ (Reddi et al., 2018).
         maximize: maximize the objective instead of minimizing it.
+        foreach, fused, capturable, differentiable: PyTorch's implementation switches; accepted
+            and ignored (minidl has one NumPy implementation, with the same numbers).
         decoupled_weight_decay: decay θ directly (AdamW) instead of adding λθ to g.
 
     State per parameter: ``step`` (t), ``exp_avg`` (m), ``exp_avg_sq`` (v) and, with amsgrad,
@@ -60,7 +62,12 @@ class Adam(Optimizer):
         *,
         maximize: bool = False,
         decoupled_weight_decay: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
+        accept_torch_flags(type(self).__name__, foreach, fused, capturable, differentiable)
         defaults = dict(
             lr=lr,
             betas=tuple(betas) if isinstance(betas, list) else betas,
@@ -74,10 +81,7 @@ class Adam(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         name = self._name
-        check_non_negative(name, "lr", group["lr"], "learning rate")
-        check_non_negative(name, "eps", group["eps"], "epsilon value")
-        check_betas(name, group["betas"])
-        check_non_negative(name, "weight_decay", group["weight_decay"], "weight_decay value")
+        check_adam_family(name, group)
         check_bool(name, "amsgrad", group["amsgrad"])
         check_bool(name, "maximize", group["maximize"])
         check_bool(name, "decoupled_weight_decay", group["decoupled_weight_decay"])
@@ -137,7 +141,12 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
+        accept_torch_flags(type(self).__name__, foreach, fused, capturable, differentiable)
         super().__init__(
             params,
             lr=lr,

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from minidl.optim._validation import check_betas, check_bool, check_non_negative
-from minidl.optim.optimizer import Optimizer
+from minidl.optim._validation import check_adam_family, check_bool, check_non_negative
+from minidl.optim.optimizer import Optimizer, accept_torch_flags
 
 __all__ = ["NAdam"]
 
@@ -43,6 +43,8 @@ class NAdam(Optimizer):
         momentum_decay: ψ ≥ 0 (default 4e-3).
         decoupled_weight_decay: decay θ directly (as AdamW does) instead of adding λθ to g.
         maximize: maximize the objective instead of minimizing it.
+        foreach, fused, capturable, differentiable: PyTorch's implementation switches; accepted
+            and ignored (minidl has one NumPy implementation, with the same numbers).
 
     State per parameter: ``step`` (t), ``mu_product`` (Π_t), ``exp_avg`` (m), ``exp_avg_sq`` (v).
     """
@@ -58,7 +60,12 @@ class NAdam(Optimizer):
         decoupled_weight_decay: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
+        accept_torch_flags(type(self).__name__, foreach, fused, capturable, differentiable)
         defaults = dict(
             lr=lr,
             betas=tuple(betas) if isinstance(betas, list) else betas,
@@ -72,10 +79,7 @@ class NAdam(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         name = self._name
-        check_non_negative(name, "lr", group["lr"], "learning rate")
-        check_non_negative(name, "eps", group["eps"], "epsilon value")
-        check_betas(name, group["betas"])
-        check_non_negative(name, "weight_decay", group["weight_decay"], "weight_decay value")
+        check_adam_family(name, group)
         check_non_negative(name, "momentum_decay", group["momentum_decay"], "momentum_decay value")
         check_bool(name, "decoupled_weight_decay", group["decoupled_weight_decay"])
         check_bool(name, "maximize", group["maximize"])

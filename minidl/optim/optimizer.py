@@ -33,7 +33,22 @@ from minidl.autograd import Tensor, enable_grad
 from minidl.optim._validation import check_non_negative
 from minidl.optim._validation import describe as _describe
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "accept_torch_flags"]
+
+
+def accept_torch_flags(
+    owner: str, foreach=None, fused=None, capturable=False, differentiable=False
+) -> None:
+    """PyTorch's implementation switches — ``foreach``, ``fused``, ``capturable``,
+    ``differentiable`` — choose among PyTorch's own kernels (multi-tensor, fused CUDA, CUDA-graph
+    capture, autograd through the step), all giving the same numbers. minidl has one NumPy
+    implementation, so they are accepted and ignored; only their types are checked."""
+    flags = dict(foreach=foreach, fused=fused, capturable=capturable, differentiable=differentiable)
+    for name, value in flags.items():
+        if value is not None and not isinstance(value, (bool, np.bool_)):
+            raise TypeError(
+                f"{owner}: argument `{name}` must be a bool or None; got {_describe(value)}"
+            )
 
 
 class _ParamState:
@@ -102,6 +117,11 @@ class Optimizer:
         # Counts calls to step(); the LR schedulers read it to warn about the wrong stepping order.
         self._step_count = 0
 
+        if hasattr(params, "named_parameters") and hasattr(params, "parameters"):
+            raise TypeError(
+                f"{self._name}: argument `params` received the model ({type(params).__name__}) "
+                f"itself; pass model.parameters() (an iterable of Tensors) instead"
+            )
         if isinstance(params, (Tensor, np.ndarray, dict)):
             raise TypeError(
                 f"{self._name}: argument `params` must be an iterable of Tensors or of dicts "
@@ -249,10 +269,16 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            for p in group["params"]:
+            for i, p in enumerate(group["params"]):
                 if p.grad is None:
                     continue
                 grad = p.grad.data  # the rules below read NumPy arrays
+                if grad.dtype.kind != "f":
+                    raise TypeError(
+                        f"{self._name}.step: the gradient of parameter {i} (shape "
+                        f"{tuple(p.data.shape)}) must be a floating-point array; got dtype "
+                        f"{grad.dtype}"
+                    )
                 if grad.shape != p.data.shape:
                     raise ValueError(
                         f"{self._name}.step: a parameter of shape {tuple(p.data.shape)} has a "

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from minidl.optim._validation import check_bool, check_non_negative
-from minidl.optim.optimizer import Optimizer
+from minidl.optim.optimizer import Optimizer, accept_torch_flags
 
 __all__ = ["RMSprop"]
 
@@ -43,6 +43,8 @@ class RMSprop(Optimizer):
         momentum: μ ≥ 0 (default 0).
         centered: normalise by the estimated variance instead of the raw second moment.
         maximize: maximize the objective instead of minimizing it.
+        foreach, fused, capturable, differentiable: PyTorch's implementation switches; accepted
+            and ignored (minidl has one NumPy implementation, with the same numbers).
 
     State per parameter: ``step``, ``square_avg`` (v), ``momentum_buffer`` (b, when μ > 0),
     ``grad_avg`` (ḡ, when centered).
@@ -59,7 +61,12 @@ class RMSprop(Optimizer):
         centered: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
+        accept_torch_flags(type(self).__name__, foreach, fused, capturable, differentiable)
         defaults = dict(
             lr=lr,
             alpha=alpha,

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from minidl.optim._validation import check_bool, check_non_negative
-from minidl.optim.optimizer import Optimizer
+from minidl.optim.optimizer import Optimizer, accept_torch_flags
 
 __all__ = ["SGD"]
 
@@ -39,6 +39,8 @@ class SGD(Optimizer):
         weight_decay: λ ≥ 0, an L2 penalty (λ/2)‖θ‖² folded into the gradient (default 0).
         nesterov: use Nesterov momentum; needs μ > 0 and τ = 0.
         maximize: maximize the objective instead of minimizing it.
+        foreach, fused, capturable, differentiable: PyTorch's implementation switches; accepted
+            and ignored (minidl has one NumPy implementation, with the same numbers).
 
     State per parameter: ``momentum_buffer`` (v), only when μ ≠ 0.
     """
@@ -53,7 +55,12 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
+        accept_torch_flags(type(self).__name__, foreach, fused, capturable, differentiable)
         defaults = dict(
             lr=lr,
             momentum=momentum,

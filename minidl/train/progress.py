@@ -38,7 +38,11 @@ def format_logs(logs: dict) -> str:
     parts = []
     for key, value in logs.items():
         if isinstance(value, (int, float, np.floating, np.integer)):
-            parts.append(f"{key}: {float(value):.4g}" if key == "learning_rate" else f"{key}: {float(value):.4f}")  # fmt: skip
+            parts.append(
+                f"{key}: {float(value):.4g}"
+                if key == "learning_rate"
+                else f"{key}: {float(value):.4f}"
+            )
     return " - ".join(parts)
 
 

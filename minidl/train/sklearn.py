@@ -19,7 +19,7 @@ gives the same bits, and fitting does not disturb the caller's random stream. Wi
 
 Classifier. `classes_` are the sorted labels of y; the module outputs one score per class
 (logits); `predict_proba` is their softmax (with NLLLoss, the exponential of the outputs, which
-are then log-probabilities); `predict` returns the class of the largest score; `score` is the
+are then log-probabilities; with a Keras loss on probabilities, the outputs themselves); `predict` returns the class of the largest score; `score` is the
 accuracy. Regressor: `predict` returns the outputs (flattened to (N,) when y was 1-D);
 `score` is R².
 """
@@ -37,6 +37,7 @@ from sklearn.exceptions import NotFittedError
 from minidl import nn, optim
 from minidl.autograd import Tensor
 from minidl.random import default_generator
+from minidl.train.losses import outputs_are_probabilities
 from minidl.train.trainer import Trainer
 
 _PREFIXES = ("module", "criterion", "optimizer")
@@ -106,11 +107,13 @@ class _NeuralNet(BaseEstimator):
         return sorted(k for k in vars(self) if "__" in k and k.split("__", 1)[0] in _PREFIXES)
 
     def get_params(self, deep: bool = True) -> dict:
+        """The signature's parameters plus every module__/criterion__/optimizer__ one."""
         params = super().get_params(deep=deep)
         params.update({k: getattr(self, k) for k in self._prefixed_names()})
         return params
 
     def set_params(self, **params):
+        """Set parameters, prefixed ones included (what GridSearchCV calls); returns self."""
         own = self._get_param_names()
         for key, value in params.items():
             if key not in own:
@@ -119,7 +122,11 @@ class _NeuralNet(BaseEstimator):
         return self
 
     def _kwargs(self, prefix: str) -> dict:
-        return {k.split("__", 1)[1]: getattr(self, k) for k in self._prefixed_names() if k.startswith(prefix + "__")}  # fmt: skip
+        return {
+            k.split("__", 1)[1]: getattr(self, k)
+            for k in self._prefixed_names()
+            if k.startswith(prefix + "__")
+        }
 
     # --- building and training ----------------------------------------------------------------
     def _build_module(self) -> nn.Module:
@@ -144,8 +151,12 @@ class _NeuralNet(BaseEstimator):
         with _seeded(self.random_state) as rng:
             self.module_ = self._build_module()
             criterion = self.criterion or self._default_criterion
-            self.criterion_ = criterion(**self._kwargs("criterion")) if inspect.isclass(criterion) else criterion  # fmt: skip
-            self.optimizer_ = self.optimizer(self.module_.parameters(), lr=self.lr, **self._kwargs("optimizer"))  # fmt: skip
+            self.criterion_ = (
+                criterion(**self._kwargs("criterion")) if inspect.isclass(criterion) else criterion
+            )
+            self.optimizer_ = self.optimizer(
+                self.module_.parameters(), lr=self.lr, **self._kwargs("optimizer")
+            )
             self.trainer_ = Trainer(self.module_, self.criterion_, self.optimizer_, generator=rng)
             callbacks = copy.deepcopy(self.callbacks) if self.callbacks else None
             self.history_ = self.trainer_.fit(
@@ -183,6 +194,8 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         out = self._outputs(X).astype(np.float64)
         if isinstance(self.criterion_, nn.NLLLoss):
             return np.exp(out)
+        if outputs_are_probabilities(self.criterion_):  # a softmax already ends the module
+            return out / out.sum(axis=1, keepdims=True)
         out = out - out.max(axis=1, keepdims=True)  # softmax, shifted for stability
         e = np.exp(out)
         return e / e.sum(axis=1, keepdims=True)

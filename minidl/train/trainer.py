@@ -1,4 +1,4 @@
-"""`Trainer`: Keras's `compile` + `fit` / `evaluate` / `predict`, for a minidl (PyTorch-style) module.
+"""`Trainer`: Keras's `compile` + `fit` / `evaluate` / `predict` for a minidl (PyTorch-style) model.
 
     trainer = Trainer(model, nn.CrossEntropyLoss(), md.optim.Adam(model.parameters(), 1e-3),
                       metrics=["accuracy"])
@@ -28,49 +28,41 @@ is PyTorch's: forward, loss, `zero_grad`, `backward`, `optimizer.step()`. What f
   the epoch trained with);
 * a loss that is NaN or ±inf stops `fit` with a `NonFiniteLossError` saying where, unless a
   `TerminateOnNaN` callback is given (then Keras's softer rule: stop after that batch).
+
+`save_checkpoint` / `load_checkpoint` (and the ModelCheckpoint callback) let a run stop and
+continue bit for bit, in another process (see `minidl.train.checkpoint`).
 """
 
 from __future__ import annotations
 
 import copy
 import math
-import warnings
 from collections.abc import Iterable
 
 import numpy as np
 
 from minidl import nn
 from minidl.autograd import Tensor, no_grad
+from minidl.optim import lr_scheduler
 from minidl.optim.optimizer import Optimizer
 from minidl.random import as_generator, default_generator
 from minidl.train import metrics as metrics_module
 from minidl.train.batching import (
     ArrayBatches,
+    EpochPasses,
     LoaderBatches,
     as_array,
-    class_weight_to_sample_weight,
+    fit_batches,
     is_loader,
-    validation_split_arrays,
+    length,
+    make_batches,
 )
 from minidl.train.callbacks.base import CallbackList
 from minidl.train.callbacks.nan import TerminateOnNaN
 from minidl.train.history import History
+from minidl.train.losses import outputs_are_probabilities, resolve_loss, takes_class_indices
+from minidl.train.optimizers import resolve_optimizer
 from minidl.train.progress import ProgbarLogger, resolve_verbose
-
-# Keras's loss names -> minidl losses. Models here output logits, so the categorical names map to
-# losses on logits; "binary_crossentropy" is Keras's default, on probabilities (a sigmoid output).
-LOSSES = {
-    "sparse_categorical_crossentropy": nn.CrossEntropyLoss,
-    "cross_entropy": nn.CrossEntropyLoss,
-    "binary_crossentropy": nn.BCELoss,
-    "binary_cross_entropy_with_logits": nn.BCEWithLogitsLoss,
-    "mse": nn.MSELoss,
-    "mean_squared_error": nn.MSELoss,
-    "mae": nn.L1Loss,
-    "mean_absolute_error": nn.L1Loss,
-    "huber": nn.HuberLoss,
-}
-_CLASS_TARGET_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)  # targets are integer class indices
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -83,14 +75,20 @@ class Trainer:
     Args:
         model: a `minidl.nn.Module`; called on a batch of inputs, it returns the predictions.
         loss: a loss module or function `loss(y_pred, y_true) -> scalar Tensor` (PyTorch's
-            argument order), or a Keras name from `LOSSES` ("mse", "binary_crossentropy", ...).
-        optimizer: a `minidl.optim` optimizer over the model's parameters.
+            argument order), or a Keras name ("sparse_categorical_crossentropy" on
+            probabilities, "mse", ...; see `minidl.train.losses`), or "cross_entropy" (logits).
+        optimizer: a `minidl.optim` optimizer over the model's parameters, or a Keras name
+            ("adam", "sgd", "rmsprop", ...) for one with Keras's defaults (`train.optimizers`).
         metrics: names ("accuracy", "mse", "auc", ...), Metric classes or instances, or functions
             `fn(y_true, y_pred) -> per-sample values`; see `minidl.train.metrics.get`.
         scheduler: an optional `minidl.optim.lr_scheduler` scheduler over `optimizer`.
         scheduler_interval: "epoch" (default) or "batch": when the scheduler steps.
         scheduler_monitor: the logged quantity given to ReduceLROnPlateau's `step`.
         generator: numpy Generator or int seed for shuffling (default: `md.manual_seed`'s).
+
+    Metrics asked for by name treat the model's outputs as logits (a binary output is positive
+    when σ(score) > 0.5), unless the loss takes probabilities (`nn.BCELoss`, Keras's losses
+    without from_logits); for other cases pass a metric object, e.g. `Accuracy(from_logits=False)`.
 
     Attributes callbacks use (`self.model` in a callback is this Trainer): `model`, `optimizer`,
     `scheduler`, `metrics`, `stop_training`, `history`, `learning_rate`, `get_weights()`,
@@ -101,7 +99,7 @@ class Trainer:
         self,
         model: nn.Module,
         loss,
-        optimizer: Optimizer,
+        optimizer: Optimizer | str,
         metrics: Iterable = (),
         scheduler=None,
         scheduler_interval: str = "epoch",
@@ -113,22 +111,18 @@ class Trainer:
                 f"Trainer: argument `model` must be a minidl.nn.Module; received "
                 f"{type(model).__name__}"
             )
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"Trainer: argument `optimizer` must be a minidl.optim optimizer; received "
-                f"{type(optimizer).__name__}"
-            )
         if scheduler_interval not in ("epoch", "batch"):
             raise ValueError(
                 f"Trainer: argument `scheduler_interval` must be 'epoch' or 'batch'; received "
                 f"{scheduler_interval!r}"
             )
+        optimizer = resolve_optimizer(optimizer, model)
         if scheduler is not None and getattr(scheduler, "optimizer", optimizer) is not optimizer:
             raise ValueError(
                 "Trainer: argument `scheduler` steps another optimizer than `optimizer`"
             )
         self.model = model
-        self.loss = _resolve_loss(loss)
+        self.loss = resolve_loss(loss)
         self.optimizer = optimizer
         self.scheduler = scheduler
         self.scheduler_interval = scheduler_interval
@@ -139,7 +133,7 @@ class Trainer:
                 f"Trainer: argument `metrics` must be a list or tuple of metrics; received "
                 f"{metrics!r} (write metrics=[{metrics!r}])"
             )
-        from_logits = not isinstance(self.loss, nn.BCELoss)
+        from_logits = not outputs_are_probabilities(self.loss)
         self.metrics = [metrics_module.get(m, from_logits=from_logits) for m in metrics]
         names = [m.name for m in self.metrics]
         if len(set(names)) != len(names) or "loss" in names:
@@ -193,24 +187,20 @@ class Trainer:
         if steps_per_epoch is not None:
             _check_int("fit", "steps_per_epoch", steps_per_epoch, 1)
         _check_validation_freq(validation_freq)
-        train_batches, val_batches = self._fit_data(
+        train_batches, val_batches = fit_batches(
             x, y, batch_size, validation_split, validation_data, shuffle, class_weight,
-            sample_weight,
+            sample_weight, self._shuffle_generator, self._float_dtype(),
         )  # fmt: skip
-        steps = steps_per_epoch or _length(train_batches)
-        history = History()
-        callback_list = CallbackList(
-            [*(callbacks or []), history] + ([ProgbarLogger(verbose)] if verbose else []),
-            model=self,
-            params={"verbose": verbose, "epochs": epochs, "steps": steps},
-        )
+        steps = steps_per_epoch or length(train_batches)
+        callback_list, history = self._callback_list(callbacks, verbose, epochs, steps)
         self.history = history
         self._data_sources = {"train": x, "val": validation_data}
         self._fit_callbacks = callback_list.callbacks
         soft_nan = any(isinstance(cb, TerminateOnNaN) for cb in callback_list)
-        passes = _Passes(train_batches, steps_per_epoch)
+        passes = EpochPasses(train_batches, steps_per_epoch)
         self.stop_training = False
         epoch_logs: dict = {}
+        last_finite = None  # (loss, epoch, batch) of the last finite batch loss, for the error
 
         callback_list.on_train_begin()
         initial_epoch = self._apply_resume(callback_list) or initial_epoch
@@ -219,14 +209,13 @@ class Trainer:
             callback_list.on_epoch_begin(epoch)
             self.model.train()
             learning_rate = self.learning_rate  # the rate of this epoch (after on_epoch_begin)
-            last_finite = None
             for batch, (xb, yb, wb) in enumerate(passes.epoch()):
                 callback_list.on_train_batch_begin(batch)
                 loss, y_pred = self._forward_loss(xb, yb, wb)
                 loss_value = loss.item()
                 if not math.isfinite(loss_value) and not soft_nan:
                     raise self._non_finite(loss_value, last_finite, epoch, epochs, batch, steps)
-                last_finite = loss_value
+                last_finite = (loss_value, epoch, batch)
                 self.optimizer.zero_grad()
                 loss.backward()
                 self.optimizer.step()
@@ -269,7 +258,9 @@ class Trainer:
         """
         verbose = resolve_verbose(verbose, "evaluate")
         _check_int("evaluate", "batch_size", batch_size, 1)
-        batches = self._batches(x, y, sample_weight, batch_size, "evaluate")
+        batches = make_batches(
+            x, y, sample_weight, batch_size, "evaluate", float_dtype=self._float_dtype()
+        )
         callback_list = CallbackList(callbacks or [], model=self, params={"verbose": verbose})
         logs = self._evaluate_batches(batches, callback_list)
         if verbose:
@@ -289,7 +280,8 @@ class Trainer:
         if is_loader(x):
             batches = LoaderBatches(x, "predict")
         else:
-            batches = ArrayBatches(as_array(x, "predict", "x"), None, None, batch_size, False, None)
+            xa = as_array(x, "predict", "x", self._float_dtype())
+            batches = ArrayBatches(xa, None, None, batch_size, False, None)
         callback_list = CallbackList(callbacks or [], model=self)
         outputs = []
         was_training = self.model.training
@@ -306,7 +298,20 @@ class Trainer:
             raise ValueError("predict: argument `x` holds no samples")
         return np.concatenate(outputs, axis=0)
 
-    # --- one step and its bookkeeping ---------------------------------------------------------------
+    def _callback_list(self, callbacks, verbose: int, epochs: int, steps):
+        """The fit's callbacks, with a History and (verbose) a progress bar added at the end
+        unless given (Keras's order), each told about the trainer and the run."""
+        callbacks = list(callbacks or [])
+        history = next((cb for cb in callbacks if isinstance(cb, History)), None)
+        if history is None:
+            history = History()
+            callbacks.append(history)
+        if verbose and not any(isinstance(cb, ProgbarLogger) for cb in callbacks):
+            callbacks.append(ProgbarLogger(verbose))
+        params = {"verbose": verbose, "epochs": epochs, "steps": steps}
+        return CallbackList(callbacks, model=self, params=params), history
+
+    # --- one step and its bookkeeping -------------------------------------------------------------
     def _forward_loss(self, xb, yb, wb) -> tuple[Tensor, Tensor]:
         """(loss, predictions) of one batch; weighted: Σ w_i ℓ_i / N (Keras)."""
         y_pred = self.model(_as_input(xb))
@@ -331,7 +336,7 @@ class Trainer:
         """Targets as the loss expects them: class indices stay integer; other losses get floats
         of the prediction's dtype, and (N,) targets are matched to (N, 1) outputs."""
         y = yb.data if isinstance(yb, Tensor) else np.asarray(yb)
-        if isinstance(self.loss, _CLASS_TARGET_LOSSES):
+        if takes_class_indices(self.loss):
             return Tensor._wrap(y)
         if y.dtype != y_pred.dtype and y_pred.dtype.kind == "f":
             y = y.astype(y_pred.dtype)
@@ -375,105 +380,40 @@ class Trainer:
         return logs
 
     def _step_scheduler(self, logs: dict) -> None:
-        if type(self.scheduler).__name__ == "ReduceLROnPlateau":
+        if isinstance(self.scheduler, lr_scheduler.ReduceLROnPlateau):
             key = self.scheduler_monitor if self.scheduler_monitor in logs else "loss"
             self.scheduler.step(logs[key])
         else:
             self.scheduler.step()
 
     def _non_finite(self, value, last_finite, epoch, epochs, batch, steps) -> NonFiniteLossError:
-        last = "none yet (the first batch)" if last_finite is None else f"{last_finite:.6g}"
+        if last_finite is None:
+            last = "none (the very first batch)"
+        else:
+            last = f"{last_finite[0]:.6g} at epoch {last_finite[1] + 1}, batch {last_finite[2] + 1}"
         return NonFiniteLossError(
             f"fit: the training loss became {value} at epoch {epoch + 1}/{epochs}, batch "
             f"{batch + 1}/{steps if steps is not None else '?'} (0-based: epoch {epoch}, batch "
-            f"{batch}). Last finite loss of this epoch: {last}; learning rate "
-            f"{self.learning_rate:g}. Usual causes: a learning rate too high (try 10x "
-            "smaller), log of zero or division by zero in the loss (use a loss on logits, "
-            "e.g. nn.CrossEntropyLoss / nn.BCEWithLogitsLoss), exploding gradients (try "
-            "nn.utils.clip_grad_norm_), or NaN/inf in the input data. Weights are those "
-            "before this batch. Pass callbacks=[TerminateOnNaN()] to stop quietly instead."
+            f"{batch}). Last finite loss: {last}; learning rate {self.learning_rate:g}. "
+            "Usual causes: a learning rate too high (try 10x smaller), log of zero or division "
+            "by zero in the loss (use a loss on logits, e.g. nn.CrossEntropyLoss / "
+            "nn.BCEWithLogitsLoss), exploding gradients (try nn.utils.clip_grad_norm_), or "
+            "NaN/inf in the input data. Weights are those before this batch. Pass "
+            "callbacks=[TerminateOnNaN()] to stop quietly instead."
         )
 
-    # --- data ---------------------------------------------------------------------------------------
+    # --- data -----------------------------------------------------------------------------------
+    def _float_dtype(self):
+        """The dtype of the model's first floating-point parameter (None: the default)."""
+        for p in self.model.parameters():
+            if p.data.dtype.kind == "f":
+                return p.data.dtype
+        return None
+
     def _shuffle_generator(self) -> np.random.Generator:
         return self.generator if self.generator is not None else default_generator()
 
-    def _batches(self, x, y, sample_weight, batch_size, where, shuffle=False):
-        """Batches of arrays (x, y, w) or of a loader."""
-        if x is None:
-            raise ValueError(f"{where}: argument `x` is required (arrays or a DataLoader)")
-        if is_loader(x):
-            if y is not None or sample_weight is not None:
-                raise ValueError(
-                    f"{where}: when `x` is a loader it yields the targets itself: `y` and "
-                    "`sample_weight` must be None"
-                )
-            return LoaderBatches(x, where)
-        xa = as_array(x, where, "x")
-        ya = None if y is None else as_array(y, where, "y")
-        wa = None if sample_weight is None else as_array(sample_weight, where, "sample_weight")
-        for name, a in (("y", ya), ("sample_weight", wa)):
-            if a is not None and len(a) != len(xa):
-                raise ValueError(
-                    f"{where}: `x` and `{name}` must have the same number of samples; received "
-                    f"{len(xa)} and {len(a)}"
-                )
-        return ArrayBatches(xa, ya, wa, batch_size, shuffle, self._shuffle_generator)
-
-    def _fit_data(
-        self, x, y, batch_size, validation_split, validation_data, shuffle, class_weight,
-        sample_weight,
-    ):  # fmt: skip
-        if class_weight is not None and sample_weight is not None:
-            raise ValueError("fit: you cannot pass both `class_weight` and `sample_weight`")
-        if not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
-            raise ValueError(
-                f"fit: argument `validation_split` must be a float in [0, 1); received "
-                f"{validation_split!r}"
-            )
-        if validation_data is not None:
-            val = self._validation_batches(validation_data, batch_size)
-        else:
-            val = None
-        if is_loader(x):
-            if validation_split and validation_data is None:
-                raise ValueError(
-                    "fit: `validation_split` needs arrays; with a loader pass `validation_data`"
-                )
-            if class_weight is not None:
-                raise ValueError("fit: `class_weight` needs arrays (a loader can yield weights)")
-            return self._batches(x, y, sample_weight, batch_size, "fit"), val
-        if y is None:
-            raise ValueError("fit: argument `y` is required when `x` is an array")
-        train = self._batches(x, y, sample_weight, batch_size, "fit", shuffle=shuffle)
-        if validation_split and validation_data is None:
-            (tx, ty, tw), (vx, vy, vw) = validation_split_arrays(
-                [train.x, train.y, train.w], validation_split, "fit"
-            )
-            train.x, train.y, train.w = tx, ty, tw
-            val = ArrayBatches(vx, vy, vw, batch_size, False, None)
-        if class_weight is not None:
-            train.w = class_weight_to_sample_weight(train.y, class_weight, "fit")
-        return train, val
-
-    def _validation_batches(self, validation_data, batch_size):
-        if is_loader(validation_data):
-            return LoaderBatches(validation_data, "fit")
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-            raise ValueError(
-                "fit: argument `validation_data` must be (x_val, y_val), (x_val, y_val, "
-                f"sample_weight_val) or a loader; received {type(validation_data).__name__}"
-                + (
-                    f" of length {len(validation_data)}"
-                    if hasattr(validation_data, "__len__")
-                    else ""
-                )  # fmt: skip
-            )
-        vx, vy = validation_data[0], validation_data[1]
-        vw = validation_data[2] if len(validation_data) == 3 else None
-        return self._batches(vx, vy, vw, batch_size, "fit")
-
-    # --- weights, learning rate, checkpoints ----------------------------------------------------------
+    # --- weights, learning rate, checkpoints ------------------------------------------------------
     @property
     def learning_rate(self) -> float:
         """The optimizer's learning rate (of its first parameter group)."""
@@ -544,70 +484,10 @@ class Trainer:
         return apply_fit_state(self, callback_list, state)
 
 
-class _Passes:
-    """The epochs' batches. Without `steps_per_epoch` an epoch is one pass over the batches.
-    With it, an epoch takes `steps_per_epoch` batches from a pass that carries on into the next
-    epoch; a pass that runs out ends its epoch early (a warning) and the next epoch starts a new
-    one (Keras's EpochIterator)."""
-
-    def __init__(self, batches, steps_per_epoch: int | None) -> None:
-        self.batches, self.steps = batches, steps_per_epoch
-        self.num_batches = _length(batches)
-        self.current, self.seen = None, 0
-
-    def epoch(self):
-        if self.steps is None:
-            yield from self.batches
-            return
-        if self.current is None:
-            self.current, self.seen = iter(self.batches), 0
-        for _ in range(self.steps):
-            if self.num_batches is not None and self.seen >= self.num_batches:
-                warnings.warn(
-                    "Your input ran out of data; interrupting training. Make sure that your "
-                    "data can generate at least `steps_per_epoch * epochs` batches.",
-                    stacklevel=3,
-                )
-                break
-            try:
-                batch = next(self.current)
-            except StopIteration:
-                self.current = None
-                return
-            self.seen += 1
-            yield batch
-        if self.num_batches is not None and self.seen >= self.num_batches:
-            self.current, self.seen = iter(self.batches), 0
-
-
-def _resolve_loss(loss):
-    if isinstance(loss, str):
-        cls = LOSSES.get(loss.lower())
-        if cls is None:
-            raise ValueError(
-                f"Trainer: unknown loss {loss!r}; expected one of {sorted(LOSSES)}, a minidl.nn "
-                "loss module or a function loss(y_pred, y_true)"
-            )
-        return cls()
-    if not callable(loss):
-        raise TypeError(
-            f"Trainer: argument `loss` must be a loss module, a function or a name; received "
-            f"{type(loss).__name__}"
-        )
-    return loss
-
-
 def _as_input(xb) -> Tensor:
     if isinstance(xb, Tensor):
         return xb
     return Tensor._wrap(np.asarray(xb))
-
-
-def _length(batches) -> int | None:
-    try:
-        return len(batches)
-    except TypeError:
-        return None
 
 
 def _check_int(where: str, name: str, value, low: int) -> None:

@@ -40,7 +40,7 @@ def as_image_array(image, where: str) -> tuple[np.ndarray, bool]:
     return array, was_tensor
 
 
-def same_kind(array: np.ndarray, was_tensor: bool):
+def same_kind(array: np.ndarray, was_tensor: bool) -> np.ndarray | Tensor:
     """Give the result back in the kind of the input."""
     return Tensor._wrap(array) if was_tensor else array
 

@@ -224,17 +224,24 @@ class RandomAffine(RandomTransform):
         self.fill, self.fill_mode, self.order = float(fill), fill_mode, int(order)
 
     def get_params(self, height: int, width: int) -> tuple[float, tuple[float, float], float]:
-        """Draw (angle in degrees, (tx, ty) in pixels, scale) for one image."""
-        rng = self._rng()
-        angle = float(rng.uniform(*self.degrees))
-        tx = ty = 0.0
-        if self.translate is not None:
-            tx = float(rng.uniform(-self.translate[0] * width, self.translate[0] * width))
-            ty = float(rng.uniform(-self.translate[1] * height, self.translate[1] * height))
-        s = 1.0 if self.scale is None else float(rng.uniform(*self.scale))
-        return angle, (tx, ty), s
+        """Draw (angle in degrees, (tx, ty) in pixels, scale) for one image.
 
-    def apply(self, img: np.ndarray, angle: float, shift: tuple[float, float], s: float):
+        Four uniform numbers u in [0, 1) are drawn at once (fewer calls into the generator), each
+        mapped to its range as lo + (hi - lo) u.
+        """
+        u = self._rng().random(4)
+        a_lo, a_hi = self.degrees
+        angle = a_lo + (a_hi - a_lo) * u[0]
+        fx, fy = (0.0, 0.0) if self.translate is None else self.translate
+        tx = fx * width * (2 * u[1] - 1)  # uniform in [-fx W, fx W]
+        ty = fy * height * (2 * u[2] - 1)
+        s_lo, s_hi = (1.0, 1.0) if self.scale is None else self.scale
+        s = s_lo + (s_hi - s_lo) * u[3]
+        return float(angle), (float(tx), float(ty)), float(s)
+
+    def apply(
+        self, img: np.ndarray, angle: float, shift: tuple[float, float], s: float
+    ) -> np.ndarray:
         """Warp one (C, H, W) image with the given parameters (no randomness)."""
         from scipy import ndimage  # imported on use: only augmentation needs scipy
 

@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from minidl.optim._validation import check_int, check_real
+from minidl.optim._validation import check_int, check_number, check_real
 from minidl.optim.lr_scheduler.base import LRScheduler, check_optimizer, functions_state, per_group
 from minidl.optim.optimizer import Optimizer
 
@@ -33,6 +33,9 @@ def _init_momentum(
     use_beta1 = "betas" in optimizer.defaults
     base_ms = per_group(owner, "base_momentum", optimizer, base_momentum)
     max_ms = per_group(owner, "max_momentum", optimizer, max_momentum)
+    for i, (m_base, m_max) in enumerate(zip(base_ms, max_ms)):
+        check_number(owner, f"base_momentum[{i}]" if len(base_ms) > 1 else "base_momentum", m_base)
+        check_number(owner, f"max_momentum[{i}]" if len(max_ms) > 1 else "max_momentum", m_max)
     if last_epoch == -1:
         for m_max, m_base, group in zip(max_ms, base_ms, optimizer.param_groups, strict=True):
             _set_momentum(group, m_max, use_beta1)
@@ -128,6 +131,11 @@ class CyclicLR(LRScheduler):
         check_int(owner, "step_size_up", step_size_up, 1)
         if step_size_down is not None:
             check_int(owner, "step_size_down", step_size_down, 1)
+        if scale_fn is not None and not callable(scale_fn):
+            raise TypeError(
+                f"CyclicLR: argument `scale_fn` must be a function of the cycle or iteration "
+                f"(or None); got {scale_fn!r}"
+            )
         if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
             raise ValueError(
                 f"{owner}: argument `mode` must be 'triangular', 'triangular2' or 'exp_range' "

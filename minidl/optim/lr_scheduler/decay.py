@@ -77,6 +77,11 @@ class MultiStepLR(LRScheduler):
         gamma: float = 0.1,
         last_epoch: int = -1,
     ) -> None:
+        if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Iterable):
+            raise TypeError(
+                "MultiStepLR: argument `milestones` must be a list of epoch indices (e.g. "
+                f"[30, 80]); got {milestones!r}"
+            )
         milestones = list(milestones)
         for m in milestones:
             check_int("MultiStepLR", "milestones", m, 0)

@@ -71,7 +71,9 @@ class CSVLogger(Callback):
             class Dialect(csv.excel):
                 delimiter = sep
 
-            self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch", *self.keys], dialect=Dialect)  # fmt: skip
+            self.writer = csv.DictWriter(
+                self.csv_file, fieldnames=["epoch", *self.keys], dialect=Dialect
+            )
             if self.append_header:
                 self.writer.writeheader()
         row = {"epoch": epoch}

@@ -90,12 +90,12 @@ class EarlyStopping(MonitorCallback):
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(
-                    f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}."
-                )
+                best = self.best_epoch + 1
+                print(f"Restoring model weights from the end of the best epoch: {best}.")
             self.model.set_weights(self.best_weights)
 
     def get_monitor_value(self, logs):
+        """logs[monitor], or None with a warning that lists what the logs have."""
         logs = logs or {}
         value = logs.get(self.monitor)
         if value is None:
@@ -117,6 +117,7 @@ class EarlyStopping(MonitorCallback):
         }
 
     def load_state_dict(self, state: dict) -> None:
+        """Restore what state_dict returned (a resumed run continues the same count)."""
         self.wait = int(state["wait"])
         self.stopped_epoch = int(state["stopped_epoch"])
         self.best = state["best"]

@@ -26,7 +26,10 @@ class LambdaCallback(Callback):
 
     def __init__(self, **events) -> None:
         super().__init__()
-        for alias, event in (("on_batch_begin", "on_train_batch_begin"), ("on_batch_end", "on_train_batch_end")):  # fmt: skip
+        for alias, event in (
+            ("on_batch_begin", "on_train_batch_begin"),
+            ("on_batch_end", "on_train_batch_end"),
+        ):
             if alias in events:
                 events[event] = events.pop(alias)
         for name, fn in events.items():

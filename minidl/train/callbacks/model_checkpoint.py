@@ -6,7 +6,8 @@ across epochs). With `save_best_only`, only when `monitor` improves on the best 
 fits); a missing monitor warns and saves anyway, as Keras does.
 
 Where. `filepath` is formatted with `epoch` (1-based) and the logs: "ckpt-{epoch:02d}-
-{val_loss:.3f}.safetensors". Folders are created.
+{val_loss:.3f}.safetensors". Folders are created. Any extension is accepted (Keras insists on
+".keras"/".weights.h5", its own formats; ours is safetensors, so ".safetensors" reads best).
 
 What. A full Trainer checkpoint (`Trainer.save_checkpoint`: model, optimizer, scheduler, every
 callback's state, History, every random generator), so `load_checkpoint` + `fit` resumes bit for
@@ -150,6 +151,7 @@ class ModelCheckpoint(MonitorCallback):
         self.model.request_checkpoint(filepath, self.save_weights_only, now=now)
 
     def state_dict(self) -> dict:
+        """The best value so far and the batch counters, for checkpoints."""
         return {
             "best": self.best,
             "batches_seen_since_last_saving": self._batches_seen_since_last_saving,
@@ -157,6 +159,7 @@ class ModelCheckpoint(MonitorCallback):
         }
 
     def load_state_dict(self, state: dict) -> None:
+        """Restore what state_dict returned."""
         self.best = state["best"]
         self._batches_seen_since_last_saving = int(state["batches_seen_since_last_saving"])
         last = state["last_batch_seen"]

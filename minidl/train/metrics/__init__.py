@@ -39,6 +39,9 @@ __all__ = [
 _BY_NAME = {
     "accuracy": Accuracy,
     "acc": Accuracy,
+    "binary_accuracy": Accuracy,  # Keras's specialised names: one Accuracy handles all three
+    "categorical_accuracy": Accuracy,
+    "sparse_categorical_accuracy": Accuracy,
     "mse": MeanSquaredError,
     "mean_squared_error": MeanSquaredError,
     "mae": MeanAbsoluteError,
@@ -49,6 +52,7 @@ _BY_NAME = {
     "f1": F1Score,
     "auc": AUC,
     "top_k_categorical_accuracy": TopKCategoricalAccuracy,
+    "sparse_top_k_categorical_accuracy": TopKCategoricalAccuracy,
     "confusion_matrix": ConfusionMatrix,
 }
 _TAKES_LOGITS = (Accuracy, ConfusionMatrix)  # classes with a from_logits argument
@@ -70,12 +74,18 @@ def get(identifier, from_logits: bool = False) -> Metric:
                 f"metrics.get: unknown metric {identifier!r}; expected one of "
                 f"{sorted(_BY_NAME)}, a Metric or a function (y_true, y_pred) -> values"
             )
-        return cls(from_logits=from_logits, name=identifier) if issubclass(cls, _TAKES_LOGITS) else cls(name=identifier)  # fmt: skip
+        return _create(cls, from_logits, name=identifier)
     if isinstance(identifier, type) and issubclass(identifier, Metric):
-        return identifier(from_logits=from_logits) if issubclass(identifier, _TAKES_LOGITS) else identifier()  # fmt: skip
+        return _create(identifier, from_logits)
     if callable(identifier):
         return MeanMetricWrapper(identifier)
     raise TypeError(
         f"metrics.get: a metric must be a name, a Metric or a function; received "
         f"{type(identifier).__name__}"
     )
+
+
+def _create(cls: type, from_logits: bool, **kwargs) -> Metric:
+    if issubclass(cls, _TAKES_LOGITS):
+        kwargs["from_logits"] = from_logits
+    return cls(**kwargs)

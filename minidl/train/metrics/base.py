@@ -114,6 +114,12 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None) -> None:  # type: ignore[override]
+        if isinstance(values, (int, float)) and isinstance(sample_weight, (int, float, type(None))):
+            # one number (a batch's mean loss, weighted by its size): the trainer's every step
+            w = 1.0 if sample_weight is None else float(sample_weight)
+            self.total += float(values) * w
+            self.count += w
+            return
         v = as_array(values, "Mean.update_state", "values").astype(np.float64).reshape(-1)
         if sample_weight is None:
             w = np.ones_like(v)

@@ -240,7 +240,9 @@ class _ConfusionScore(ConfusionMatrix):
                 return 0.0
             return float(self._score(tp[pos], fp[pos], fn[pos])[0])
         if self.average == "micro":
-            return float(self._score(tp.sum(keepdims=True), fp.sum(keepdims=True), fn.sum(keepdims=True))[0])  # fmt: skip
+            return float(
+                self._score(tp.sum(keepdims=True), fp.sum(keepdims=True), fn.sum(keepdims=True))[0]
+            )
         per_class = self._score(tp, fp, fn)
         if self.average is None:
             return per_class

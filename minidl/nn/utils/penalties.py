@@ -17,29 +17,16 @@ weights that should be.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 import numpy as np
 
 from minidl.autograd import Tensor
 from minidl.nn.module import Module
-from minidl.nn.normalization import LayerNorm, _BatchNorm
+from minidl.nn.normalization import GroupNorm, LayerNorm, _BatchNorm
+from minidl.nn.utils._common import _param_list
 
-
-def _param_list(params, where: str) -> list:
-    if isinstance(params, Tensor):
-        return [params]
-    if isinstance(params, Module):
-        raise TypeError(
-            f"{where}: pass parameters, e.g. model.parameters() or decay_parameters(model); "
-            f"received the Module itself"
-        )
-    params = list(params)
-    for p in params:
-        if not isinstance(p, Tensor):
-            raise TypeError(f"{where}: expected Tensors; received {type(p).__name__}")
-    return params
+__all__ = ["l2_penalty", "l1_penalty", "decay_parameters", "no_decay_parameters"]
 
 
 def l2_penalty(params: Iterable[Tensor] | Tensor, weight_decay: float = 1.0) -> Tensor:
@@ -85,50 +72,6 @@ def _norm_parameter_ids(module: Module) -> set:
     return {
         id(p)
         for m in module.modules()
-        if isinstance(m, (_BatchNorm, LayerNorm))
+        if isinstance(m, (_BatchNorm, LayerNorm, GroupNorm))
         for p in m.parameters(recurse=False)
     }
-
-
-def clip_grad_norm_(
-    parameters: Iterable[Tensor] | Tensor,
-    max_norm: float,
-    norm_type: float = 2.0,
-    error_if_nonfinite: bool = False,
-) -> Tensor:
-    """Rescale gradients in place so that their joint norm is at most `max_norm`.
-
-    total = ‖(‖g_1‖, ‖g_2‖, ...)‖_p over all gradients (p = norm_type, inf for the max);
-    each g ← g · min(1, max_norm / (total + 10⁻⁶)). Returns the total norm before clipping."""
-    params = [p for p in _param_list(parameters, "clip_grad_norm_") if p.grad is not None]
-    if max_norm < 0:
-        raise ValueError(f"clip_grad_norm_: max_norm must be >= 0; received {max_norm}")
-    norm_type = float(norm_type)
-    if not params:
-        return Tensor(np.zeros((), np.float32))
-    if math.isinf(norm_type):
-        total = max(float(np.max(np.abs(p.grad.data))) if p.grad.numel() else 0.0 for p in params)
-    else:
-        norms = [
-            np.linalg.norm(p.grad.data.reshape(-1).astype(np.float64), norm_type) for p in params
-        ]
-        total = float(np.linalg.norm(np.array(norms), norm_type))
-    if error_if_nonfinite and not math.isfinite(total):
-        raise RuntimeError(
-            f"clip_grad_norm_: the total norm of order {norm_type} for gradients is non-finite "
-            f"({total}), so it cannot be clipped"
-        )
-    coef = max_norm / (total + 1e-6)
-    if coef < 1:
-        for p in params:
-            p.grad *= coef
-    return Tensor(np.asarray(total, dtype=params[0].grad.dtype))
-
-
-def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -> None:
-    """Clamp every gradient element to [−clip_value, clip_value], in place."""
-    if clip_value < 0:
-        raise ValueError(f"clip_grad_value_: clip_value must be >= 0; received {clip_value}")
-    for p in _param_list(parameters, "clip_grad_value_"):
-        if p.grad is not None:
-            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)

@@ -1,0 +1,2 @@
+def l2_penalty_grad(w, lam):
+    return 2 * lam * w

@@ -1,0 +1,131 @@
+"""The layers of tests/nn_layer_cases.py against PyTorch (skipped without torch): PyTorch's
+initial weights loaded into minidl's layer (same state_dict keys, same shapes) give the same
+outputs, input gradients and parameter gradients in float64."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from nn_layer_cases import CASES, call, flat_outputs, make_inputs
+
+import minidl as md
+import minidl.nn.functional as F
+from minidl import nn
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
+
+
+def _grad(t):
+    g = t.grad
+    return None if g is None else np.asarray(getattr(g, "data", g))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_layer_matches_pytorch(name):
+    build, shapes, kind = CASES[name]
+    torch.manual_seed(0)
+    ref = build(torch.nn).double()
+    ours = build(nn).double()
+    ref_state = ref.state_dict()
+    assert list(ours.state_dict()) == list(ref_state)  # same names, same order
+    ours.load_state_dict({k: v.numpy() for k, v in ref_state.items()})
+
+    arrays = make_inputs(shapes)
+    xs = [md.tensor(a, requires_grad=True) for a in arrays]
+    txs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        outs = flat_outputs(call(ours, kind, xs))
+        touts = flat_outputs(call(ref, kind, txs))
+    assert len(outs) == len(touts)
+    rng = np.random.default_rng(1)
+    loss, tloss = 0.0, 0.0
+    for o, t in zip(outs, touts):
+        assert tuple(o.shape) == tuple(t.shape)
+        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-10, atol=1e-12)
+        w = rng.standard_normal(o.shape)
+        loss = (o * md.tensor(w)).sum() + loss
+        tloss = (t * torch.tensor(w)).sum() + tloss
+    loss.backward()
+    tloss.backward()
+    for i, (x, tx) in enumerate(zip(xs, txs)):
+        np.testing.assert_allclose(
+            _grad(x), tx.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=f"input {i}"
+        )
+    tparams = dict(ref.named_parameters())
+    for pname, p in ours.named_parameters():
+        np.testing.assert_allclose(
+            _grad(p), tparams[pname].grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=pname
+        )
+
+
+def test_recurrent_default_init_has_pytorch_distribution_and_names():
+    for lib_layer, ours in (
+        (torch.nn.GRU(3, 8, num_layers=2), nn.GRU(3, 8, num_layers=2)),
+        (torch.nn.GRUCell(3, 8), nn.GRUCell(3, 8)),
+        (torch.nn.LSTMCell(3, 8), nn.LSTMCell(3, 8)),
+    ):
+        ref = {k: v.shape for k, v in lib_layer.state_dict().items()}
+        assert {k: tuple(v.shape) for k, v in ours.state_dict().items()} == {
+            k: tuple(s) for k, s in ref.items()
+        }
+        for p in ours.parameters():
+            assert np.abs(p.data).max() <= 1 / np.sqrt(8)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"scale_factor": 2, "mode": "nearest"},
+        {"size": (7, 3), "mode": "nearest"},
+        {"scale_factor": (0.5, 1.7), "mode": "bilinear"},
+        {"scale_factor": 2.5, "mode": "bilinear", "recompute_scale_factor": True},
+        {"size": 1, "mode": "bilinear", "align_corners": True},
+    ],
+)
+def test_interpolate_matches_pytorch(kwargs):
+    x = np.random.default_rng(3).standard_normal((2, 2, 5, 4))
+    got = F.interpolate(md.tensor(x), **kwargs)
+    want = torch.nn.functional.interpolate(torch.tensor(x), **kwargs)
+    np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dim", [None, 0, -1])
+def test_softmax_default_dim_matches_pytorch(dim):
+    x = np.random.default_rng(4).standard_normal((2, 3, 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = nn.Softmax(dim)(md.tensor(x))
+        want = torch.nn.Softmax(dim)(torch.tensor(x))
+    np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-12)
+
+
+def test_full_backward_hook_sees_pytorchs_gradients():
+    torch.manual_seed(0)
+    ref = torch.nn.Linear(3, 2).double()
+    ours = nn.Linear(3, 2).double()
+    ours.load_state_dict({k: v.numpy() for k, v in ref.state_dict().items()})
+    seen, tseen = [], []
+    ours.register_full_backward_hook(lambda m, gi, go: seen.append((gi, go)))
+    ref.register_full_backward_hook(lambda m, gi, go: tseen.append((gi, go)))
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    (ours(md.tensor(x, requires_grad=True)) ** 2).sum().backward()
+    (ref(torch.tensor(x, requires_grad=True)) ** 2).sum().backward()
+    (gi, go), (tgi, tgo) = seen[0], tseen[0]
+    np.testing.assert_allclose(gi[0].data, tgi[0].numpy(), rtol=1e-12)
+    np.testing.assert_allclose(go[0].data, tgo[0].numpy(), rtol=1e-12)
+
+
+def test_conv_transpose_output_size_argument_matches_pytorch():
+    torch.manual_seed(0)
+    ref = torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1).double()
+    ours = nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1).double()
+    ours.load_state_dict({k: v.numpy() for k, v in ref.state_dict().items()})
+    x = np.random.default_rng(5).standard_normal((1, 2, 4, 4))
+    for size in [(7, 7), (8, 8), (1, 3, 8, 7)]:
+        got = ours(md.tensor(x), output_size=size)
+        want = ref(torch.tensor(x), output_size=size)
+        np.testing.assert_allclose(got.data, want.detach().numpy(), rtol=1e-12, atol=1e-12)
