@@ -183,6 +183,8 @@ class GPSampler(BaseSampler):
         self._n_startup = n_startup_trials
         self._n_candidates = n_candidates
         self._warp = bool(warp_output)
+        # EI search (step 5): 20 jittered copies (sd 0.05 in the cube) of each of the 5 best
+        # points join the random candidates; the 5 best candidates are polished with L-BFGS-B.
         self._n_local, self._sigma, self._n_polish = 20, 0.05, 5
         self._random = RandomSampler(self._seed)
 
