@@ -14,7 +14,7 @@
 #
 # **You will see:** why all-zero and all-equal weights cannot be trained out of their symmetry (every
 # hidden unit identical after training); how the scale of the initial weights sets the size of the
-# activations layer by layer in a deep network, recorded layer by layer; Xavier and He
+# activations layer by layer in a deep network, recorded with forward hooks; Xavier and He
 # initialisation derived from that; and digits trained under each initialisation over several seeds.
 #
 # **Time:** 1.6 s full, 0.9 s fast (after imports), measured on
@@ -119,8 +119,8 @@ lesson.check(
 # A layer z = W h with fan_in inputs and weights of variance σ² gives Var(z) ≈ fan_in · σ² · E[h²]. To
 # keep the signal's size from layer to layer, fan_in · σ² must be about 1 for tanh near 0 (Xavier/Glorot:
 # σ² = 2/(fan_in + fan_out), which is 1/fan_in for square layers) and about 2 for ReLU, which zeroes half
-# of its inputs (He/Kaiming: σ² = 2/fan_in). We record every activation layer's output in a
-# 12-layer network of width 128, on a batch of digits, for several σ.
+# of its inputs (He/Kaiming: σ² = 2/fan_in). We record every activation layer's output with a
+# forward hook in a 12-layer network of width 128, on a batch of digits, for several σ.
 
 # %%
 depth, width = 12, 128
@@ -144,13 +144,18 @@ def deep(act, init: str, seed: int) -> nn.Sequential:
 
 
 def layer_stats(model: nn.Sequential, x) -> tuple[np.ndarray, np.ndarray]:
-    """Std and saturated fraction (|h| > 0.99) of each activation layer's output."""
+    """Std and saturated fraction (|h| > 0.99) of each activation layer's output, seen by forward
+    hooks: `hook(module, args, output)` runs after the module's forward, with what it returned."""
     seen = []
+
+    def record(module, args, output):
+        seen.append(output.detach().numpy())
+
+    handles = [m.register_forward_hook(record) for m in model if not isinstance(m, nn.Linear)]
     with md.no_grad():
-        for m in model:  # the forward pass layer by layer, keeping what each activation outputs
-            x = m(x)
-            if not isinstance(m, nn.Linear):
-                seen.append(x.numpy())
+        model(x)
+    for h in handles:
+        h.remove()  # the model is left as it was
     return np.array([s.std() for s in seen]), np.array([np.mean(np.abs(s) > 0.99) for s in seen])
 
 
@@ -319,7 +324,7 @@ layers_axis = np.arange(1, depth + 1)
 for a, i in configs:
     style = "-" if a == "tanh" else "--"
     ax[0].semilogy(layers_axis, stds[(a, i)], style, marker="o", ms=3, label=f"{a}, {label[i]}")
-ax[0].set(title="activation std per layer", xlabel="layer")
+ax[0].set(title="activation std per layer (forward hooks)", xlabel="layer")
 ax[0].legend(fontsize=7)
 for a, i in configs[:3]:
     ax[1].plot(layers_axis, sats[(a, i)], marker="o", ms=3, label=f"tanh, {label[i]}")

@@ -22,6 +22,12 @@ Fast mode (`MINIDL_FAST=1`, or `python -m lessons run N --fast`) shrinks epochs 
 `lesson.pick(full, fast)` chooses between the two sizes so every check still runs on meaningful data.
 
 In a notebook kernel (jupytext + Jupyter), `savefig` saves the PNG and also displays the figure inline.
+
+Threads: a lesson runs minidl's kernels (and NumPy's BLAS, when threadpoolctl is installed) on one
+thread, unless MINIDL_LESSON_THREADS says otherwise. The course's networks are small: splitting
+their matrix products over two cores saves little, and on a machine busy with other work the
+threads wait for each other — a 64 → 256 → 10 MLP trained many times slower with two threads than
+with one on this course's 2-core test machine.
 """
 
 from __future__ import annotations
@@ -157,6 +163,10 @@ class Lesson:
         self.textbook_checks: list[dict[str, Any]] = []
         self.conclusions: list[dict[str, str]] = []
         self.figures: list[str] = []
+        self.threads = int(os.environ.get("MINIDL_LESSON_THREADS", "1"))
+        import minidl.kernels
+
+        minidl.kernels.set_num_threads(self.threads)
         self._t0 = time.perf_counter()
         mode = "fast" if self.fast else "full"
         print(f"=== {slug}: {title_zh} {title} ({mode} mode) -> {self.out}")
@@ -299,6 +309,7 @@ class Lesson:
             "fast": self.fast,
             "seconds": round(seconds, 2),
             "machine": machine(),
+            "threads": self.threads,
             "results": self.results,
             "self_checks": self.self_checks,
             "textbook_checks": self.textbook_checks,
