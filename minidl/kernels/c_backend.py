@@ -142,7 +142,7 @@ def max_pool2d_backward(grad_out, indices, out, kernel_size, stride, padding) ->
 def max_pool2d_check_indices(indices, input_shape, kernel_size, stride, padding) -> int:
     """-1 if every index is a pixel of the image inside its window, else the first bad position."""
     s = _pool_shape(input_shape, indices.shape, kernel_size, stride, padding)
-    return lib.minidl_max_pool2d_check_indices(s, _ptr(indices))
+    return lib.minidl_max_pool2d_check_indices(s, _ptr(indices), get_num_threads())
 
 
 def avg_pool2d_forward(x, out, kernel_size, stride, padding) -> None:
