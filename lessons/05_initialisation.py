@@ -111,7 +111,7 @@ lesson.check(
 )
 
 # %% [markdown]
-# ## 2. Scale: activations layer by layer, · 尺度：逐层激活值
+# ## 2. Scale: activations layer by layer, seen by forward hooks · 尺度：逐层激活值
 #
 # **问题 Question:** 初始权重的大小怎样影响深层网络各层的激活值？ / How does the size of the initial
 # weights change the activations from layer to layer in a deep network?

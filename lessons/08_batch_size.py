@@ -93,8 +93,8 @@ lesson.check(
 # **问题 Question:** 小批量真的泛化更好吗？还是只是更新次数更多？ / Do small batches generalise
 # better, or do they just make more updates?
 #
-# Equal epochs: every batch size sees the data the same number of times, so batch 8 makes 64 times
-# as many updates as batch 512. Equal updates: every batch size makes (about) the same number of
+# Equal epochs: every batch size sees the data the same number of times, so batch 8 makes many times
+# as many updates as batch 512 (the table counts them). Equal updates: every batch size makes (about) the same number of
 # optimizer steps, so the large batches see far more data. Same lr (SGD 0.05) for all, several seeds.
 
 # %%
@@ -154,7 +154,8 @@ lesson.result("batch_size", {f"{m} / {b}": v for (m, b), v in res.items()})
 ee = {b: res[("equal epochs", b)]["val_acc"] for b in batch_sizes}
 eu = {b: res[("equal updates", b)]["val_acc"] for b in batch_sizes}
 lesson.check(
-    "at equal epochs, batch 8 beats batch 512 by > 20 points in every seed (64× the updates)",
+    f"at equal epochs, batch 8 beats batch 512 by > 20 points in every seed "
+    f"({res[('equal epochs', 8)]['updates'] // res[('equal epochs', 512)]['updates']}× the updates)",
     bool(np.all(ee[8] > ee[512] + 0.2)),
     b8=ee[8],
     b512=ee[512],

@@ -311,7 +311,7 @@ lesson.check(
 #
 # If Adam adapted its step to the size of the error, multiplying the loss by 100 would change its steps.
 # Its step is lr·m̂/(√v̂ + ε): scaling every gradient by c scales m̂ by c and √v̂ by c, which cancel.
-# SGD's steps are 100 times larger. We train the digits MLP with the loss ×1 and ×100.
+# SGD's steps scale with the loss. We train the digits MLP with the loss ×1 and ×100.
 
 
 # %%

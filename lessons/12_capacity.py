@@ -139,7 +139,7 @@ lesson.textbook(
 # better, overfit more, or both?
 #
 # Clean digits is too easy to show overfitting, so: 300 training images with 20% of their labels
-# replaced by random ones, 500 clean validation images. One hidden layer (ReLU) of width 4 to 512,
+# replaced by random ones, 500 clean validation images. One hidden layer (ReLU) of several widths,
 # Adam (lr 1e-2), batches of 32, trained long enough to fit. 004A §3.1(3): more hidden units raise the
 # fitting capacity but may overfit.
 
