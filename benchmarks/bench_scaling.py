@@ -1,7 +1,7 @@
 """How a training step's cost grows with batch size and width: minidl against PyTorch CPU, one run.
 
 Run:  PYTHONPATH=. python benchmarks/bench_scaling.py [--threads N] [--batches 1,4,16,64,256,1024]
-          [--mlp-widths 64,256,1024] [--lenet-widths 1,2] [--rounds 5]
+          [--models mlp,lenet] [--mlp-widths 64,256,1024] [--lenet-widths 1,2] [--rounds 5]
       (no --threads: runs 1 and 2 threads, each in a fresh process; PyTorch is timed when the Python
       running this has `torch`, e.g. /work/torchvenv/bin/python)
 
@@ -10,6 +10,9 @@ depend on the values). Models:
   mlp    784-W-W/2-10 with ReLU (W = width; 256 is the MLP of bench_train.py)
   lenet  LeNet-5 with channel widths 6k and 16k (k = width; 1 is LeNet-5): conv 5x5 pad 2, ReLU,
          max-pool 2, conv 5x5, ReLU, max-pool 2, FC 120, FC 84, FC 10, on 1x28x28 images
+  digits-mlp, digits-cnn   the lessons' scale, on 8x8 digits: MLP 64-128-64-10, and conv 16@3x3
+         pad 1, ReLU, max-pool 2, conv 32@3x3 pad 1, ReLU, max-pool 2, FC 10 (width 1 only;
+         e.g. --models digits-mlp,digits-cnn --batches 32)
 Both libraries are timed in interleaved rounds (minidl, torch, minidl, torch, ...; median of the rounds)
 so that they see the same moments of the shared machine. Prints one row per (model, width, batch):
 milliseconds per step and microseconds per sample for each, and the ratio minidl / PyTorch (< 1: minidl
@@ -35,8 +38,22 @@ from _timing import (
 OUTPUT = os.path.join(REPO, "benchmarks", "_output")
 
 
+SIDE = {"mlp": 28, "lenet": 28, "digits-mlp": 8, "digits-cnn": 8}  # input images: 1 x SIDE x SIDE
+
+
 def build(lib, model: str, width: int):
     """The same architecture in minidl.nn or torch.nn (they share the names)."""
+    if model == "digits-mlp":
+        return lib.Sequential(
+            lib.Flatten(), lib.Linear(64, 128), lib.ReLU(), lib.Linear(128, 64), lib.ReLU(),
+            lib.Linear(64, 10),
+        )  # fmt: skip
+    if model == "digits-cnn":
+        return lib.Sequential(
+            lib.Conv2d(1, 16, 3, padding=1), lib.ReLU(), lib.MaxPool2d(2),
+            lib.Conv2d(16, 32, 3, padding=1), lib.ReLU(), lib.MaxPool2d(2), lib.Flatten(),
+            lib.Linear(32 * 2 * 2, 10),
+        )  # fmt: skip
     if model == "mlp":
         return lib.Sequential(
             lib.Flatten(), lib.Linear(784, width), lib.ReLU(), lib.Linear(width, width // 2),
@@ -126,7 +143,10 @@ def main() -> None:
     widths = {
         "mlp": [int(w) for w in option("mlp-widths", "64,256,1024").split(",")],
         "lenet": [int(w) for w in option("lenet-widths", "1,2").split(",")],
+        "digits-mlp": [1],
+        "digits-cnn": [1],
     }
+    models = option("models", "mlp,lenet").split(",")
     rounds = int(option("rounds", "5"))
     isa = ""
     if "c" in md.kernels.available_backends():
@@ -138,11 +158,11 @@ def main() -> None:
         f"torch {torch.__version__ if torch else 'absent'}; median of {rounds} interleaved rounds"
     )
     results, table = [], []
-    for model, model_widths in widths.items():
-        for width in model_widths:
+    for model in models:
+        for width in widths[model]:
             for batch in batches:
                 rng = np.random.default_rng(0)
-                x = rng.random((batch, 1, 28, 28), dtype=np.float32)
+                x = rng.random((batch, 1, SIDE[model], SIDE[model]), dtype=np.float32)
                 y = rng.integers(0, 10, batch)
                 steps = {"minidl": minidl_step(md, model, width, x, y)}
                 if torch is not None:
@@ -175,7 +195,8 @@ def main() -> None:
         table,
     )
     os.makedirs(OUTPUT, exist_ok=True)
-    stem = os.path.join(OUTPUT, f"scaling_{threads}thread{'s' if threads > 1 else ''}")
+    tag = "" if models == ["mlp", "lenet"] else "_" + "_".join(models)
+    stem = os.path.join(OUTPUT, f"scaling{tag}_{threads}thread{'s' if threads > 1 else ''}")
     with open(stem + ".json", "w") as f:
         json.dump(results, f, indent=1)
     plot(results, threads, stem + ".png")

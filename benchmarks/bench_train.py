@@ -11,10 +11,12 @@ MLP 784-256-128-10 and LeNet-5 (conv 6@5×5 pad 2, ReLU, max-pool 2, conv 16@5×
 FC 120, FC 84, FC 10). All: Adam (lr 1e-3), softmax cross-entropy, ReLU. Every run sees the same
 batches in the same order (the Trainer is given the loop's shuffling seed).
 
-Printed per model and run: seconds per epoch (median over epochs, after a few warm-up steps),
-samples/s, peak resident memory during that run, the last batch loss, the time as a ratio of
+Printed per model and run: seconds per epoch (median over epochs, after a few warm-up steps;
+the runs take turns epoch by epoch, so load from other processes hits them alike), samples/s,
+the loss (the loops: of the last batch; Trainer.fit: the epoch's mean), the time as a ratio of
 PyTorch's (< 1 means minidl is faster), and `Trainer.fit`'s time as a ratio of minidl's
-hand-written loop (its overhead: History, metrics tracking, callbacks, NaN check, batching).
+hand-written loop (its overhead: History, loss tracking, callbacks, NaN check, batching); and
+the process's peak resident memory during each model's runs.
 Threads: `--threads N` sets minidl's kernels and PyTorch to N threads; no environment variable
 is set (the thread pools of NumPy's BLAS keep their own defaults).
 """
@@ -140,47 +142,61 @@ def torch_epoch_fn(torch, name: str, x, y, batch: int):
 
 
 class EpochTimer(Callback):
-    """Seconds of each epoch of a fit, from on_epoch_begin to on_epoch_end."""
-
-    def __init__(self):
-        super().__init__()
-        self.times = []
+    """Seconds of the last epoch of a fit, from on_epoch_begin to on_epoch_end."""
 
     def on_epoch_begin(self, epoch, logs=None):
         self.start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self.start)
+        self.seconds = time.perf_counter() - self.start
 
 
-def measure_trainer(name: str, x, y, batch: int, epochs: int, seed: int):
-    """Trainer.fit over the same batches as `measure`'s loop: (median s/epoch, loss, peak MB)."""
-    with PeakRSS() as rss:
-        md.manual_seed(0)
-        model = build(nn, name)
-        opt = md.optim.Adam(model.parameters(), lr=1e-3)
-        rng = np.random.default_rng(seed)
-        warm = rng.permutation(len(x))[: 64 * 5]  # the loop's warm-up draw, for the same batches
-        trainer = Trainer(model, nn.CrossEntropyLoss(), opt, generator=rng)
-        trainer.fit(x[warm], y[warm], batch_size=batch, shuffle=False, verbose=0)
-        timer = EpochTimer()
-        h = trainer.fit(x, y, batch_size=batch, epochs=epochs, verbose=0, callbacks=[timer])
-    return statistics.median(timer.times), h.history["loss"][-1], rss.peak
+def minidl_fit_fn(name: str, x, y, batch: int, seed: int):
+    """One epoch of `Trainer.fit` per call. The trainer shuffles with its own generator, seeded
+    like the driver's and drawing in step with it, so it sees the loops' batches; the time is
+    the epoch's own (from the callback), without the fit call's set-up."""
+    md.manual_seed(0)
+    model = build(nn, name)
+    opt = md.optim.Adam(model.parameters(), lr=1e-3)
+    trainer = Trainer(model, nn.CrossEntropyLoss(), opt, generator=seed)
+    timer = EpochTimer()
+
+    def run(order):
+        if not hasattr(run, "loss"):  # the driver's warm-up draw: draw it too, train unshuffled
+            trainer.generator.permutation(len(x))
+            trainer.fit(x[order], y[order], batch_size=batch, shuffle=False, verbose=0)
+            run.loss = float("nan")
+            return run.loss
+        h = trainer.fit(x, y, batch_size=batch, epochs=1, verbose=0, callbacks=[timer])
+        run.seconds, run.loss = timer.seconds, h.history["loss"][-1]
+        return run.loss
+
+    return run
 
 
-def measure(make_run, n: int, epochs: int, seed: int) -> tuple[float, float, float]:
-    """(median seconds per epoch, final loss, peak RSS in MB)."""
+def measure_interleaved(makers: dict, n: int, epochs: int, seed: int) -> dict:
+    """{run: (median seconds per epoch, last loss)}. The runs take turns, epoch by epoch, on the
+    same permutation, so that a burst of load from another process on this shared machine slows
+    one epoch of each run rather than all epochs of one, and the order of the turns rotates;
+    after a warm-up (JIT, caches, first allocations) on a few batches."""
     rng = np.random.default_rng(seed)
-    with PeakRSS() as rss:
-        run = make_run()
-        run(rng.permutation(n)[: 64 * 5])  # warm-up: JIT, caches, first allocations
-        times, loss = [], float("nan")
-        for _ in range(epochs):
-            order = rng.permutation(n)
+    runs = {name: make() for name, make in makers.items()}
+    warm = rng.permutation(n)[: 64 * 5]
+    for run in runs.values():
+        run(warm)
+    times = {name: [] for name in runs}
+    losses = dict.fromkeys(runs, float("nan"))
+    names = list(runs)
+    for epoch in range(epochs):
+        order = rng.permutation(n)
+        turn = epoch % len(names)  # rotate who goes first: thread pools left busy by one run
+        for name in names[turn:] + names[:turn]:  # slow whichever runs next, so share that out
+            run = runs[name]
             start = time.perf_counter()
-            loss = run(order)
-            times.append(time.perf_counter() - start)
-    return statistics.median(times), loss, rss.peak
+            losses[name] = run(order)
+            seconds = time.perf_counter() - start
+            times[name].append(getattr(run, "seconds", seconds))
+    return {name: (statistics.median(times[name]), losses[name]) for name in runs}
 
 
 def main() -> None:
@@ -194,39 +210,37 @@ def main() -> None:
     md.kernels.set_num_threads(args.threads)
     torch = try_torch(args.threads)
     synthetic = make_data(args.samples) if set(args.models.split(",")) - {"digits"} else None
-    baseline = _rss_mb()
     print(
-        f"bench_train: {args.epochs} epoch(s), {args.threads} threads (minidl kernels and "
-        f"torch), minidl backend {md.kernels.get_backend()}, "
+        f"bench_train: {args.epochs} epoch(s) per run, {args.threads} threads (minidl kernels "
+        f"and torch), minidl backend {md.kernels.get_backend()}, "
         f"torch {torch.__version__ if torch else 'absent'}",
         flush=True,
     )
-    print(f"resident memory before training (libraries imported, data made): {baseline:.0f} MB")
+    print(f"resident memory before training (libraries imported, data made): {_rss_mb():.0f} MB")
     rows = []
     for name in args.models.split(","):
         x, y = digits_data() if name == "digits" else synthetic
         batch = 32 if name == "digits" else args.batch
         n = len(x)
-        results = {
-            "minidl loop": measure(
-                functools.partial(minidl_epoch_fn, name, x, y, batch), n, args.epochs, 1
-            ),
-            "minidl Trainer.fit": measure_trainer(name, x, y, batch, args.epochs, 1),
+        makers = {
+            "minidl loop": functools.partial(minidl_epoch_fn, name, x, y, batch),
+            "minidl Trainer.fit": functools.partial(minidl_fit_fn, name, x, y, batch, 1),
         }
         if torch is not None:
-            results["torch loop"] = measure(
-                functools.partial(torch_epoch_fn, torch, name, x, y, batch), n, args.epochs, 1
-            )
-        for lib, (sec, loss, peak) in results.items():
-            print(f"  {name} {lib}: {sec:.4f} s/epoch, loss {loss:.4f}, peak RSS {peak:.0f} MB")
+            makers["torch loop"] = functools.partial(torch_epoch_fn, torch, name, x, y, batch)
+        with PeakRSS() as rss:
+            results = measure_interleaved(makers, n, args.epochs, 1)
+        for run, (sec, loss) in results.items():
+            print(f"  {name} {run}: {sec:.4f} s/epoch, loss {loss:.4f}", flush=True)
             vs_torch = sec / results["torch loop"][0] if torch is not None else float("nan")
             vs_loop = sec / results["minidl loop"][0]
             rows.append(
-                [f"{name} (n={n}, batch {batch})", lib, round(sec, 4), round(n / sec),
-                 round(peak), round(loss, 4), round(vs_torch, 3), round(vs_loop, 3)]
+                [f"{name} (n={n}, batch {batch})", run, round(sec, 4), round(n / sec),
+                 round(loss, 4), round(vs_torch, 3), round(vs_loop, 3)]
             )  # fmt: skip
+        print(f"  {name}: peak resident memory of the process during these runs {rss.peak:.0f} MB")
     print_table(
-        ["model", "run", "s/epoch", "samples/s", "peak RSS MB", "last loss", "time / torch loop",
+        ["model", "run", "s/epoch", "samples/s", "loss", "time / torch loop",
          "time / minidl loop"],
         rows,
     )  # fmt: skip

@@ -82,27 +82,32 @@ static void CV_LOCAL(im2col_)(const minidl_conv_shape *s, const CV_T *restrict x
             }
 }
 
-/* The adjoint: gx_n (C, H, W) = sum over windows of dcol (row stride ld); gx_n must start at 0. */
-static void CV_LOCAL(col2im_)(const minidl_conv_shape *s, const CV_T *col, int64_t ld, CV_T *gx)
+/* The adjoint: gx_n (C, H, W) = sum over windows of dcol (row stride ld); gx_n must start at 0.
+ * The shape in locals and restrict pointers, for the same reason as im2col_: so that the inner loop
+ * is not re-reading *s after every store into gx, and vectorises. */
+static void CV_LOCAL(col2im_)(const minidl_conv_shape *s, const CV_T *restrict col, int64_t ld,
+                              CV_T *restrict gx)
 {
-    for (int64_t c = 0; c < s->c; c++)
-        for (int64_t p = 0; p < s->kh; p++)
-            for (int64_t q = 0; q < s->kw; q++) {
-                const CV_T *row = col + ((c * s->kh + p) * s->kw + q) * ld;
+    const int64_t C = s->c, H = s->h, W = s->w, KH = s->kh, KW = s->kw, OH = s->oh, OW = s->ow;
+    const int64_t SH = s->sh, SW = s->sw, PH = s->ph, DH = s->dh;
+    for (int64_t c = 0; c < C; c++)
+        for (int64_t p = 0; p < KH; p++)
+            for (int64_t q = 0; q < KW; q++) {
+                const CV_T *row = col + ((c * KH + p) * KW + q) * ld;
                 int64_t off, j0, j1;
                 minidl_column_range(s, q, &off, &j0, &j1);
-                for (int64_t i = 0; i < s->oh; i++) {
-                    const int64_t h = i * s->sh + p * s->dh - s->ph;
-                    if (h < 0 || h >= s->h)
+                for (int64_t i = 0; i < OH; i++) {
+                    const int64_t h = i * SH + p * DH - PH;
+                    if (h < 0 || h >= H)
                         continue;
-                    const CV_T *src = row + i * s->ow;
-                    CV_T *dst = gx + (c * s->h + h) * s->w + off;
-                    if (s->sw == 1) /* contiguous: vectorises */
+                    const CV_T *src = row + i * OW;
+                    CV_T *dst = gx + (c * H + h) * W + off;
+                    if (SW == 1) /* contiguous: vectorises */
                         for (int64_t j = j0; j < j1; j++)
                             dst[j] += src[j];
                     else
                         for (int64_t j = j0; j < j1; j++)
-                            dst[j * s->sw] += src[j];
+                            dst[j * SW] += src[j];
                 }
             }
 }

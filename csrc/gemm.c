@@ -66,6 +66,24 @@ enum { ISA_GENERIC = 0, ISA_AVX2 = 1, ISA_AVX512 = 2, ISA_COUNT = 3 };
 #define UK_NV 2
 #define UK_TARGET __attribute__((target("avx512f")))
 #include "gemm_ukernel.h"
+
+/* AVX-512F, 8 rows: for matrices of few rows (a convolution's F = 6 or 16 filters), where 12-row
+ * tiles would compute up to half of them on padding. 16 accumulators still cover the FMA latency. */
+#define UK_NAME sgemm_ukr_avx512_8
+#define UK_T float
+#define UK_VLEN 16
+#define UK_MR 8
+#define UK_NV 2
+#define UK_TARGET __attribute__((target("avx512f")))
+#include "gemm_ukernel.h"
+
+#define UK_NAME dgemm_ukr_avx512_8
+#define UK_T double
+#define UK_VLEN 8
+#define UK_MR 8
+#define UK_NV 2
+#define UK_TARGET __attribute__((target("avx512f")))
+#include "gemm_ukernel.h"
 #endif
 
 /* ---- dot-product kernels (no packing), see dot_kernel.h ---------------------------------------- */
@@ -116,14 +134,22 @@ typedef struct {
     int mr, nr;
 } dgemm_ukr;
 
+/* per ISA: the main micro-kernel, and one for few rows (the driver takes whichever pads M less; both
+ * sum every element of C in the same order, so the choice never changes a bit of the result) */
 #if MINIDL_X86
 static const sgemm_ukr SGEMM_KERNELS[ISA_COUNT] = {
     {sgemm_ukr_generic, 4, 8}, {sgemm_ukr_avx2, 6, 16}, {sgemm_ukr_avx512, 12, 32}};
+static const sgemm_ukr SGEMM_KERNELS_FEW[ISA_COUNT] = {
+    {sgemm_ukr_generic, 4, 8}, {sgemm_ukr_avx2, 6, 16}, {sgemm_ukr_avx512_8, 8, 32}};
 static const dgemm_ukr DGEMM_KERNELS[ISA_COUNT] = {
     {dgemm_ukr_generic, 4, 4}, {dgemm_ukr_avx2, 6, 8}, {dgemm_ukr_avx512, 12, 16}};
+static const dgemm_ukr DGEMM_KERNELS_FEW[ISA_COUNT] = {
+    {dgemm_ukr_generic, 4, 4}, {dgemm_ukr_avx2, 6, 8}, {dgemm_ukr_avx512_8, 8, 16}};
 #else
 static const sgemm_ukr SGEMM_KERNELS[1] = {{sgemm_ukr_generic, 4, 8}};
+static const sgemm_ukr SGEMM_KERNELS_FEW[1] = {{sgemm_ukr_generic, 4, 8}};
 static const dgemm_ukr DGEMM_KERNELS[1] = {{dgemm_ukr_generic, 4, 4}};
+static const dgemm_ukr DGEMM_KERNELS_FEW[1] = {{dgemm_ukr_generic, 4, 4}};
 #endif
 
 /* ---- choosing the instruction set at run time ------------------------------------------------ */
@@ -224,6 +250,7 @@ void minidl_dgemm_nt_dot(int64_t M, int64_t N, int64_t K, const double *A, int64
 #define GD_FN minidl_sgemm
 #define GD_UKR sgemm_ukr
 #define GD_KERNELS SGEMM_KERNELS
+#define GD_KERNELS_FEW SGEMM_KERNELS_FEW
 #define GD_KC 256
 #define GD_MC 144
 #define GD_NC 4096
@@ -234,6 +261,7 @@ void minidl_dgemm_nt_dot(int64_t M, int64_t N, int64_t K, const double *A, int64
 #define GD_FN minidl_dgemm
 #define GD_UKR dgemm_ukr
 #define GD_KERNELS DGEMM_KERNELS
+#define GD_KERNELS_FEW DGEMM_KERNELS_FEW
 #define GD_KC 256
 #define GD_MC 72
 #define GD_NC 2048

@@ -1,6 +1,7 @@
 /* GEMM driver template (the BLIS / Goto loop structure), included once per type by gemm.c with
  *   GD_T       float or double            GD_FN   the public function's name
  *   GD_UKR     the micro-kernel type      GD_KERNELS  table of micro-kernels indexed by ISA
+ *   GD_KERNELS_FEW  the same for matrices of few rows (used when its tiles pad M less)
  *   GD_KC, GD_MC, GD_NC   cache blocking (elements)
  *
  * C (M x N) = A (M x K) @ B (K x N) is cut into blocks that fit the caches:
@@ -151,15 +152,20 @@ int GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t c
                 memset(C + i * ldc, 0, (size_t)N * sizeof(GD_T));
         return MINIDL_OK;
     }
-    const GD_UKR *uk = &GD_KERNELS[minidl_get_isa()];
+    /* the micro-kernel whose tiles pad M less (ties: the main one) */
+    const GD_UKR *uk = &GD_KERNELS[minidl_get_isa()], *few = &GD_KERNELS_FEW[minidl_get_isa()];
+    if ((M + few->mr - 1) / few->mr * few->mr < (M + uk->mr - 1) / uk->mr * uk->mr)
+        uk = few;
     const int mr = uk->mr, nr = uk->nr;
     const int64_t MC = GD_MC / mr * mr, NC = (GD_NC + nr - 1) / nr * nr;
     /* buffers only as large as this problem needs */
     const int64_t kc_max = K < GD_KC ? K : GD_KC;
     const int64_t mc_max = M < MC ? (M + mr - 1) / mr * mr : MC;
     const int64_t nc_max = N < NC ? (N + nr - 1) / nr * nr : NC;
-    /* threads pay off only when each gets a few hundred thousand flops */
-    const int nt = (double)M * N * K < 1e6 ? 1 : minidl_team(nthreads);
+    /* threads pay off only when each gets tens of microseconds of work: between kernels the idle
+     * workers sleep (minidl sets a short OpenMP spin, see minidl/kernels/threads.py), and waking
+     * one costs some 10-20 us; 4 million multiply-adds take ~20-40 us on one core */
+    const int nt = (double)M * N * K < 4e6 ? 1 : minidl_team(nthreads);
 
     /* Large products: a static split of C into nt slices, one per thread, each computed by the serial
      * loop nest with the thread's own packed blocks: no barrier at all (the shared queue below has
@@ -271,6 +277,7 @@ int GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t c
 #undef GD_FN
 #undef GD_UKR
 #undef GD_KERNELS
+#undef GD_KERNELS_FEW
 #undef GD_KC
 #undef GD_MC
 #undef GD_NC

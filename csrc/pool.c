@@ -15,20 +15,24 @@
  * columns clipped to the image. The dispatcher calls this before max_pool2d_backward. */
 int64_t minidl_max_pool2d_check_indices(const minidl_pool_shape *s, const int64_t *indices)
 {
-    const int64_t ohw = s->oh * s->ow;
-    for (int64_t plane = 0; plane < s->nc; plane++)
-        for (int64_t i = 0; i < s->oh; i++) {
-            const int64_t top = i * s->sh - s->ph;
-            const int64_t h0 = top > 0 ? top : 0, h1 = minidl_min(top + s->kh, s->h);
-            for (int64_t j = 0; j < s->ow; j++) {
-                const int64_t left = j * s->sw - s->pw;
-                const int64_t w0 = left > 0 ? left : 0, w1 = minidl_min(left + s->kw, s->w);
-                const int64_t at = plane * ohw + i * s->ow + j, idx = indices[at];
+    /* the shape in locals, and & | instead of && ||: which window row holds the arg-max is a coin
+     * flip, and the short-circuit branches were mispredicted half of the time */
+    const int64_t NC = s->nc, H = s->h, W = s->w, OH = s->oh, OW = s->ow, KH = s->kh, KW = s->kw;
+    const int64_t SH = s->sh, SW = s->sw, PH = s->ph, PW = s->pw;
+    for (int64_t plane = 0; plane < NC; plane++)
+        for (int64_t i = 0; i < OH; i++) {
+            const int64_t top = i * SH - PH;
+            const int64_t h0 = top > 0 ? top : 0, h1 = minidl_min(top + KH, H);
+            const int64_t *row = indices + (plane * OH + i) * OW;
+            for (int64_t j = 0; j < OW; j++) {
+                const int64_t left = j * SW - PW;
+                const int64_t w0 = left > 0 ? left : 0, w1 = minidl_min(left + KW, W);
+                const int64_t idx = row[j];
                 int ok = 0;
                 for (int64_t h = h0; h < h1; h++)
-                    ok |= idx >= h * s->w + w0 && idx < h * s->w + w1;
+                    ok |= (idx >= h * W + w0) & (idx < h * W + w1);
                 if (!ok)
-                    return at;
+                    return (plane * OH + i) * OW + j;
             }
         }
     return -1;

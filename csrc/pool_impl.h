@@ -69,11 +69,17 @@ static void PL_LOCAL(max_plane_)(const minidl_pool_shape *s, const PL_T *restric
 }
 
 /* The common 2x2 window with stride 2 and no padding (LeNet, most small CNNs), straight-line: four
- * loads and three compare-selects per output in the window's order, no loop over the window. */
+ * loads and three compare-selects per output in the window's order, no loop over the window. A plane
+ * without NaN (checked first: one vectorised pass) takes plain `v > best` tests, which compile to
+ * max and conditional moves; a plane with a NaN takes the NaN-aware tests, which compile to
+ * branches. Both keep the first of tied positions and return the same bits. */
 static void PL_LOCAL(max_plane_2x2_)(const minidl_pool_shape *s, const PL_T *restrict xp,
                                      PL_T *restrict yp, int64_t *restrict ip)
 {
-    const int64_t W = s->w, OH = s->oh, OW = s->ow;
+    const int64_t H = s->h, W = s->w, OH = s->oh, OW = s->ow;
+    int nan = 0;
+    for (int64_t e = 0; e < H * W; e++)
+        nan |= xp[e] != xp[e];
     for (int64_t i = 0; i < OH; i++) {
         const PL_T *r0 = xp + 2 * i * W, *r1 = r0 + W;
         for (int64_t j = 0; j < OW; j++) {
@@ -83,9 +89,10 @@ static void PL_LOCAL(max_plane_2x2_)(const minidl_pool_shape *s, const PL_T *res
             const PL_T v[3] = {r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]};
             const int64_t pos[3] = {at + 1, at + W, at + W + 1};
             for (int k = 0; k < 3; k++) {
-                const int take = (v[k] > best) | ((v[k] != v[k]) & (best == best));
-                best = take ? v[k] : best;
+                const int take = nan ? (v[k] > best) | ((v[k] != v[k]) & (best == best))
+                                     : v[k] > best;
                 arg = take ? pos[k] : arg;
+                best = take ? v[k] : best;
             }
             yp[i * OW + j] = best;
             ip[i * OW + j] = arg;

@@ -363,9 +363,10 @@ def _backprop(seeds: list, retain_graph: bool, capture: dict | None) -> None:
     """The walk. With `capture` (keys: leaves and nodes), gradients reaching those keys are summed
     into it and no .grad changes; without it, they accumulate into every leaf's .grad."""
     grads = {}  # node -> dL/d(node's output), summed over its uses
+    leaves = {}  # leaf -> dL/dleaf, summed, delivered at the end (its hooks see the total once)
     for t, g in seeds:
         if t.grad_fn is None:
-            _deliver(t, g, capture)
+            leaves[t] = leaves[t] + g if t in leaves else g
             continue
         if t._retains_grad:
             t.grad_fn._retained = weakref.ref(t)
@@ -387,24 +388,17 @@ def _backprop(seeds: list, retain_graph: bool, capture: dict | None) -> None:
                 if edge is None or ig is None:
                     continue
                 ig = _fit_to_input(ig, node.input_meta[i], node, i)
-                if isinstance(edge, Tensor):
-                    _deliver(edge, ig, capture)
-                elif edge in grads:
-                    grads[edge] = grads[edge] + ig
-                else:
-                    grads[edge] = ig
+                store = leaves if isinstance(edge, Tensor) else grads
+                store[edge] = store[edge] + ig if edge in store else ig
             if not retain_graph and node.saved_tensors:
                 node.saved_tensors = _FREED
-
-
-def _deliver(leaf: Tensor, grad: np.ndarray, capture: dict | None) -> None:
-    """A leaf's share of the gradient: through its hooks, then into .grad (or the capture)."""
-    if leaf._hooks:
-        grad = _run_hooks(leaf._hooks, grad)
-    if capture is None:
-        _accumulate(leaf, grad)
-    elif leaf in capture:
-        capture[leaf] = grad if capture[leaf] is None else capture[leaf] + grad
+        for leaf, g in leaves.items():
+            if leaf._hooks:
+                g = _run_hooks(leaf._hooks, g)
+            if capture is None:
+                _accumulate(leaf, g)
+            elif leaf in capture:
+                capture[leaf] = g
 
 
 def _run_hooks(hooks: list, grad: np.ndarray) -> np.ndarray:

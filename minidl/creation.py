@@ -23,7 +23,8 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     PyTorch's inference: Python floats -> the default float dtype (float32), ints -> int64, bools ->
     bool; numpy arrays keep their dtype."""
     as_device(device, "tensor")
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+    t = Tensor._wrap(np.array(as_array(data, dtype, "tensor"), copy=True))
+    return t.requires_grad_(True) if requires_grad else t
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:

@@ -401,10 +401,10 @@ class Tensor:
         return self._inplace("/=", _ops.div, other)
 
     def add_(self, other, alpha=1):
-        return self._inplace("add_", lambda s, o: _ops.add(s, _ops.mul(o, alpha)), other)
+        return self._inplace("add_", lambda s, o: _ops.add(s, _scaled(o, alpha)), other)
 
     def sub_(self, other, alpha=1):
-        return self._inplace("sub_", lambda s, o: _ops.sub(s, _ops.mul(o, alpha)), other)
+        return self._inplace("sub_", lambda s, o: _ops.sub(s, _scaled(o, alpha)), other)
 
     def mul_(self, other):
         return self._inplace("mul_", _ops.mul, other)
@@ -630,10 +630,10 @@ class Tensor:
         return _ops.pow(self, exponent)
 
     def add(self, other, alpha=1):
-        return _ops.add(self, other if alpha == 1 else _ops.mul(other, alpha))
+        return _ops.add(self, _scaled(other, alpha))
 
     def sub(self, other, alpha=1):
-        return _ops.sub(self, other if alpha == 1 else _ops.mul(other, alpha))
+        return _ops.sub(self, _scaled(other, alpha))
 
     def mul(self, other):
         return _ops.mul(self, other)
@@ -780,6 +780,11 @@ _TYPE_NAMES = {
     dtypes.uint8: "torch.ByteTensor",
     dtypes.bool_: "torch.BoolTensor",
 }
+
+
+def _scaled(other, alpha):
+    """alpha · other for add/sub's `alpha` (other unchanged when alpha is 1)."""
+    return other if alpha == 1 else _ops.mul(other, alpha)
 
 
 def _parse_to(args: tuple, kwargs: dict):

@@ -40,6 +40,22 @@ CASES = {
     "Conv2d-replicate-unbatched": (
         lambda nn: nn.Conv2d(2, 2, 3, padding=1, padding_mode="replicate"), [(2, 4, 4)], "args",
     ),
+    "ConvTranspose2d": (lambda nn: nn.ConvTranspose2d(3, 2, 3, stride=2), [(2, 3, 3, 4)], "args"),
+    "ConvTranspose2d-pad-outpad-dilation": (
+        lambda nn: nn.ConvTranspose2d(2, 3, (2, 3), stride=(2, 3), padding=(1, 0),
+                                      output_padding=(1, 2), dilation=(1, 2)),
+        [(1, 2, 4, 3)],
+        "args",
+    ),
+    "ConvTranspose2d-groups-no-bias": (
+        lambda nn: nn.ConvTranspose2d(4, 6, 3, groups=2, bias=False), [(2, 4, 3, 3)], "args",
+    ),
+    "ConvTranspose2d-unbatched": (lambda nn: nn.ConvTranspose2d(2, 2, 2), [(2, 3, 3)], "args"),
+    "ConvTranspose1d": (
+        lambda nn: nn.ConvTranspose1d(3, 4, 3, stride=2, padding=1, output_padding=1),
+        [(2, 3, 5)],
+        "args",
+    ),
     "RNNCell": (lambda nn: nn.RNNCell(3, 4), [(5, 3), (5, 4)], "args"),
     "RNNCell-relu-no-bias": (
         lambda nn: nn.RNNCell(3, 4, bias=False, nonlinearity="relu"), [(5, 3), (5, 4)], "args",
@@ -101,6 +117,10 @@ CASES = {
         lambda nn: nn.GroupNorm(1, 4, affine=False), [(2, 4, 2, 3)], "args",
     ),
     "GroupNorm-instance": (lambda nn: nn.GroupNorm(3, 3, eps=1e-3), [(2, 3, 2, 2)], "args"),
+    "MaxPool1d": (lambda nn: nn.MaxPool1d(3, stride=2, padding=1), [(2, 3, 7)], "args"),
+    "MaxPool2d-unbatched": (lambda nn: nn.MaxPool2d(2), [(2, 4, 5)], "args"),
+    "AvgPool1d-unbatched": (lambda nn: nn.AvgPool1d(2), [(3, 6)], "args"),
+    "AdaptiveAvgPool1d": (lambda nn: nn.AdaptiveAvgPool1d(3), [(2, 2, 7)], "args"),
     "AdaptiveAvgPool2d-overlapping": (
         lambda nn: nn.AdaptiveAvgPool2d((3, 2)), [(2, 3, 7, 5)], "args",
     ),

@@ -52,6 +52,7 @@ def test_each_known_mistake_fails_with_its_hint(name, hint):
     assert not report.passed, f"{name}: the mistake passed: {hint}"
     assert any(h.startswith(hint) for h in report.hints), str(report)
     assert f"hint: {hint}" in str(report)
+    assert len(report.hints) <= 2, report.hints  # a diagnosis, not a list of every mistake
 
 
 @pytest.mark.parametrize("name", [ex.name for ex in EXERCISES])
@@ -273,3 +274,27 @@ def test_a_wrong_signature_is_reported_with_the_expected_one():
     report = check("relu_backward", lambda x: x)
     assert report.failure.prop == "exception"
     assert "the signature must be `def relu_backward(x, grad_out):`" in str(report)
+
+
+def test_two_bugs_in_one_function_get_both_hints():
+    def linear_backward(x, w, b, grad_out):
+        n = len(x)  # both gradients averaged over the batch instead of summed
+        return grad_out @ w, grad_out.T @ x / n, grad_out.mean(axis=0)
+
+    report = check("linear_backward", linear_backward)
+    hints = " | ".join(report.hints)
+    assert "grad_b is a sum over the batch, not a mean" in hints, str(report)
+    assert "grad_w is a sum over the batch, not a mean" in hints, str(report)
+
+
+def test_nan_or_inf_where_a_finite_value_is_expected_is_a_failure():
+    from minidl.exercises._check import values_close
+
+    def tol(e):
+        return (1e-7, 1e-9)
+
+    assert not values_close(np.array([np.nan]), np.array([0.0]), tol)
+    assert not values_close(np.array([np.inf]), np.array([1.0]), tol)
+    assert not values_close(np.array([1.0]), np.array([np.inf]), tol)
+    assert values_close(np.array([np.nan, np.inf]), np.array([np.nan, np.inf]), tol)
+    assert not values_close(np.float64(np.nan), np.float32(0.0), tol)

@@ -39,11 +39,21 @@ def test_dropout2d_reads_3d_input_as_n_c_l_with_pytorchs_warning():
     assert (y == y[:, :, :1]).all()
 
 
+def test_dropout2d_on_2d_input_is_elementwise_as_in_pytorch():
+    """PyTorch's feature dropout reads dims 0, 1 as (N, C): on (N, F) each element is its own
+    channel (the pytorch/examples mnist_rnn script relies on this)."""
+    with pytest.warns(UserWarning, match="2-D input"):
+        y = F.dropout2d(md.ones(200, 50), 0.5, generator=2).data
+    assert 0.45 < (y == 0).mean() < 0.55
+    assert not (y == y[:, :1]).all()  # not whole rows
+
+
 def test_dropout_layers_refuse_bad_shapes_and_probabilities():
     with pytest.raises(ValueError, match="dropout1d: expected a 2-D"):
         F.dropout1d(md.ones(2, 3, 4, 5))
     with pytest.raises(ValueError, match="between 0 and 1, but got 1.5"):
         nn.Dropout2d(1.5)
+    x = md.ones(2, 3, 4, 5)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert F.dropout2d(md.ones(2, 3, 4), 0.5, training=False).shape == (2, 3, 4)
+        warnings.simplefilter("error")  # a 4-D input is what dropout2d is for: no warning
+        assert F.dropout2d(x, 0.5, training=False) is x  # evaluation: the identity

@@ -37,3 +37,20 @@ def test_layer_keeps_float32(name):
     xs = [md.tensor(a.astype(np.float32)) for a in make_inputs(shapes)]
     for out in flat_outputs(call(layer, kind, xs)):
         assert out.dtype == np.float32
+
+
+@pytest.mark.parametrize("backend", md.kernels.available_backends())
+@pytest.mark.parametrize("name", [n for n in sorted(CASES) if n.startswith("ConvTranspose")])
+def test_transposed_convolutions_agree_on_every_kernel_backend(name, backend):
+    """The transposed convolution runs conv2d's input-gradient kernel on output sizes a
+    convolution's backward never produces (output_padding rows no window reaches): check each
+    backend against finite differences there too."""
+    build, shapes, kind = CASES[name]
+    layer = build(nn).double()
+    xs = [md.tensor(a, requires_grad=True) for a in make_inputs(shapes)]
+    with md.kernels.use_backend(backend):
+        out_shape = call(layer, kind, xs).shape
+        w = md.tensor(np.random.default_rng(2).standard_normal(out_shape))
+        assert gradcheck(
+            lambda x, *ps: (call(layer, kind, [x]) * w).sum(), [*xs, *layer.parameters()]
+        )

@@ -223,7 +223,8 @@ def test_invalid_hyperparameters_raise_value_error_with_the_value(make, message)
         (
             nn.MaxPool2d(2),
             md.zeros(2, 4),
-            r"MaxPool2d\(kernel_size=\(2, 2\)\) expects input \(N, C, H, W\); got \(2, 4\)",
+            r"MaxPool2d\(kernel_size=\(2, 2\)\) expects input \(N, C, H, W\) or \(C, H, W\); "
+            r"got \(2, 4\)",
         ),
         (
             nn.LayerNorm(4),

@@ -20,9 +20,16 @@ def model():
 
 @pytest.mark.parametrize(
     "args, kwargs",
-    [(("cpu",), {}), (("cpu:0",), {}), ((Device("cpu"),), {}), ((), {"device": "cpu"})],
+    [
+        (("cpu",), {}),
+        (("cpu:0",), {}),
+        ((Device("cpu"),), {}),
+        ((md.device("cpu"),), {}),
+        ((), {"device": "cpu"}),
+    ],
 )
 def test_cpu_devices_are_no_ops(args, kwargs):
+    """Also md.device("cpu") (parity-core's device), below."""
     m = model()
     before = [p.data.copy() for p in m.parameters()]
     w = m[0].weight
@@ -63,8 +70,10 @@ def test_cuda_refused_and_integer_dtype_refused_and_junk_refused():
         model().cuda()
     with pytest.raises(TypeError, match="floating point dtypes, but got desired dtype=int64"):
         model().to(md.int64)
+    with pytest.raises(RuntimeError, match="CPU only; received device 'banana'"):
+        model().to("banana")  # a string is a device, as in PyTorch
     with pytest.raises(TypeError, match="neither a device nor a dtype"):
-        model().to("banana")
+        model().to([1, 2])
     with pytest.raises(TypeError, match="unexpected keyword"):
         model().to(dtype=md.float64, colour="red")
 

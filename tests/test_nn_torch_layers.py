@@ -117,3 +117,15 @@ def test_full_backward_hook_sees_pytorchs_gradients():
     (gi, go), (tgi, tgo) = seen[0], tseen[0]
     np.testing.assert_allclose(gi[0].data, tgi[0].numpy(), rtol=1e-12)
     np.testing.assert_allclose(go[0].data, tgo[0].numpy(), rtol=1e-12)
+
+
+def test_conv_transpose_output_size_argument_matches_pytorch():
+    torch.manual_seed(0)
+    ref = torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1).double()
+    ours = nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1).double()
+    ours.load_state_dict({k: v.numpy() for k, v in ref.state_dict().items()})
+    x = np.random.default_rng(5).standard_normal((1, 2, 4, 4))
+    for size in [(7, 7), (8, 8), (1, 3, 8, 7)]:
+        got = ours(md.tensor(x), output_size=size)
+        want = ref(torch.tensor(x), output_size=size)
+        np.testing.assert_allclose(got.data, want.detach().numpy(), rtol=1e-12, atol=1e-12)

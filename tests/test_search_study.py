@@ -257,3 +257,28 @@ def test_reporting_a_step_twice_keeps_the_first_value_and_warns():
     with pytest.warns(UserWarning, match="already reported"):
         study.optimize(objective, n_trials=1)
     assert study.trials[0].intermediate_values == {0: 1.0}
+
+
+def test_ask_and_tell_records_trials_like_optimize():
+    study = _study()
+    for i in range(3):
+        trial = study.ask()
+        x = trial.suggest_float("x", 0, 1)
+        trial.report(x, 0)
+        study.tell(trial, x if i != 1 else float("nan"))
+    pruned = study.ask()
+    pruned.report(0.25, 2)
+    study.tell(pruned, state=TrialState.PRUNED)
+    states = [t.state for t in study.trials]
+    assert states == [TrialState.COMPLETE, TrialState.FAIL, TrialState.COMPLETE, TrialState.PRUNED]
+    assert study.trials[3].value == 0.25 and study.trials[0].value == study.trials[0].params["x"]
+    # the same sampler draws as optimize: trial n gets the same x either way
+    again = _study()
+    again.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    assert [t.params["x"] for t in again.trials] == [t.params["x"] for t in study.trials[:3]]
+    with pytest.raises(ValueError, match="already told"):
+        study.tell(pruned, 1.0)
+    open_trial = study.ask()
+    with pytest.raises(ValueError, match="needs `values`"):
+        study.tell(open_trial)
+    assert study.tell(open_trial.number, 2.0).state == TrialState.COMPLETE

@@ -177,7 +177,7 @@ def test_non_finite_loss_raises_with_where_and_why():
         trainer.fit(x, y, batch_size=32, epochs=3, shuffle=False, verbose=0)
     msg = str(info.value)
     assert "epoch 1/3" in msg and "batch 2/3" in msg and "learning rate 0.05" in msg
-    assert "Last finite loss" in msg and "clip" in msg
+    assert "Last finite loss: " in msg and "at epoch 1, batch 1" in msg and "clip" in msg
     assert all(np.isfinite(p.data).all() for p in trainer.model.parameters())
 
 
@@ -463,3 +463,11 @@ def test_keras_losses_gradcheck():
     assert gradcheck(lambda a: SCCE(from_logits=True)(a, y), (p,))
     assert gradcheck(lambda a: BinaryCrossentropy()(a, t), (q,))
     assert gradcheck(lambda a: BinaryCrossentropy(from_logits=True)(a, t), (q,))
+
+
+def test_a_dataset_must_come_in_a_dataloader():
+    from minidl.data import TensorDataset
+
+    x, y = blobs()
+    with pytest.raises(TypeError, match="DataLoader"):
+        make_trainer().fit(TensorDataset(md.tensor(x), md.tensor(y)), verbose=0)

@@ -145,11 +145,12 @@ def _errors(expected: np.ndarray, got: np.ndarray, tol: tuple) -> tuple:
     e, g = expected.astype(np.float64), got.astype(np.float64)
     scale = max(1.0, float(np.max(np.abs(e[np.isfinite(e)]), initial=0.0)))
     with np.errstate(invalid="ignore", over="ignore"):
-        abs_err = np.abs(g - e)
-        same_special = (e == g) | (np.isnan(e) & np.isnan(g))  # inf == inf, nan == nan
-        abs_err = np.where(same_special, 0.0, np.where(np.isfinite(abs_err), abs_err, np.inf))
+        same = (e == g) | (np.isnan(e) & np.isnan(g))  # equal, inf == inf, nan == nan
+        special = ~same & ~(np.isfinite(e) & np.isfinite(g))  # nan or inf on one side only
+        abs_err = np.where(same, 0.0, np.where(special, np.inf, np.abs(g - e)))
         rel_err = np.where(e != 0, abs_err / np.abs(np.where(e != 0, e, 1.0)), 0.0)
-        excess = abs_err - (atol * scale + rtol * np.abs(e))
+        allowed = atol * scale + rtol * np.abs(np.where(np.isfinite(e), e, 0.0))
+        excess = np.where(special, np.inf, abs_err - allowed)
     return excess > 0, abs_err, rel_err, excess
 
 
@@ -173,10 +174,12 @@ def values_close(expected, got, tol_for) -> bool:
 
 
 def shapes_of(value):
-    """The nested shapes of a result (None for what is not an array)."""
+    """The nested shapes of a result: () for a number, None for what is neither."""
     if isinstance(value, (tuple, list)):
         return tuple(shapes_of(v) for v in value)
-    return value.shape if isinstance(value, np.ndarray) else None
+    if isinstance(value, np.ndarray) or _is_scalar(value):
+        return np.shape(value)
+    return None
 
 
 def _show(label: str, a: np.ndarray) -> list[str]:
@@ -318,27 +321,34 @@ def check_case(ex: Exercise, fn, case: dict) -> Failure | None:
 
 
 def _match(ex: Exercise, wrong, case: dict, got_t: tuple, expected: tuple) -> str | None:
-    """ "exact" if the mistake's output on `case` equals the learner's, "shape" if only its shapes
-    do (and the learner's shapes are wrong), None otherwise or when the mistake doesn't show."""
+    """How a known mistake's result on `case` compares with the learner's, on the outputs where
+    the mistake differs from the reference (so that a learner with two bugs still gets both hints):
+    "exact" (the learner's outputs are the mistake's there), "shape" (only their wrong shapes
+    agree), "differs" (the mistake shows but the learner's outputs are something else), or None
+    (the mistake gives the right answer on this case, or is undefined on it)."""
     tol_for = _tol_for(ex)
     try:
         out = _as_outputs(ex, run(ex, wrong, case))
     except Exception:  # a mistake may be undefined on this case (e.g. shapes that don't fit)
         return None
-    if values_close(expected, out, tol_for):
+    if not (isinstance(got_t, (tuple, list)) and len(got_t) == len(expected) == len(out)):
+        out, got_t, expected = (out,), (got_t,), (expected,)  # compare the results whole
+    shown = [k for k in range(len(expected)) if not values_close(expected[k], out[k], tol_for)]
+    if not shown:
         return None  # this mistake doesn't show on this case: it can't explain the failure
-    if values_close(out, got_t, tol_for):
+    if all(values_close(out[k], got_t[k], tol_for) for k in shown):
         return "exact"
-    if shapes_of(got_t) != shapes_of(expected) and shapes_of(out) == shapes_of(got_t):
+    shape = [shapes_of(v) for v in (out, got_t, expected)]
+    if shape[0] == shape[1] != shape[2]:
         return "shape"
-    return None
+    return "differs"
 
 
 def mistake_hints(ex: Exercise, case: dict, got, expected, others: tuple = ()) -> list[str]:
     """Hints of the known mistakes whose output on `case` matches the learner's output.
 
     When several match on the smallest case (on a tiny case different mistakes can give the same
-    numbers), the ones that also match on most of the other failing cases seen (`others`, pairs
+    numbers), the ones least often contradicted by the other failing cases seen (`others`, pairs
     of case and (learner's result, reference's result)) are kept."""
     if isinstance(got, _Raised):  # the learner's code raised: which mistakes raise the same?
         hints = []
@@ -351,21 +361,55 @@ def mistake_hints(ex: Exercise, case: dict, got, expected, others: tuple = ()) -
         return hints
     got_t = _as_outputs(ex, got)
     found = {h: _match(ex, w, case, got_t, expected) for h, w in ex.mistakes.items()}
+    # on the other failing cases: how each mistake compares there (for ranking, and for a second
+    # bug that the smallest case happens not to show)
+    elsewhere = {
+        h: [_match(ex, w, c, _as_outputs(ex, g), e) for c, (g, e) in others
+            if not isinstance(g, _Raised)]
+        for h, w in ex.mistakes.items()
+    }  # fmt: skip
     exact = [h for h, m in found.items() if m == "exact"]
-    if len(exact) > 1 and others:
-        score = {
-            h: sum(
-                _match(ex, ex.mistakes[h], c, _as_outputs(ex, g), e) == "exact"
-                for c, (g, e) in others
-                if not isinstance(g, _Raised)
-            )
-            for h in exact
-        }
-        exact = [h for h in exact if score[h] == max(score.values())]
+    if len(exact) > 1:  # keep the mistakes that the other failing cases contradict least often
+        against = {h: elsewhere[h].count("differs") for h in exact}
+        exact = [h for h in exact if against[h] == min(against.values())]
+    also = [
+        h
+        for h, m in found.items()
+        if m is None and "exact" in elsewhere[h] and "differs" not in elsewhere[h]
+    ]
     if exact:
-        return exact
-    return [f"{h} (your output has the shape this mistake gives)" for h, m in found.items()
-            if m == "shape"]  # fmt: skip
+        return exact + [f"{h} (seen on a larger failing case)" for h in also]
+    shaped = [f"{h} (your output has the shape this mistake gives)" for h, m in found.items()
+              if m == "shape"]  # fmt: skip
+    return shaped + [f"{h} (seen on a larger failing case)" for h in also]
+
+
+def _sample_cases(ex: Exercise, n: int = 15) -> list[dict]:
+    """n cases drawn from the exercise's strategy (derandomized), no shrinking."""
+    seen = []
+
+    @settings(max_examples=n, derandomize=True, database=None, deadline=None,
+              phases=(Phase.generate,), suppress_health_check=list(HealthCheck),
+              verbosity=Verbosity.quiet)  # fmt: skip
+    @given(ex.cases)
+    def collect(case):
+        seen.append(case)
+
+    collect()
+    return seen
+
+
+def _learner_results(ex: Exercise, fn, cases: list[dict]):
+    """(case, (learner's result, reference's result)) for the cases where the learner's code runs:
+    passing cases too — a mistake that shows where the learner is right is contradicted there."""
+    for case in cases:
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                got = run(ex, fn, case)
+        except Exception:
+            continue
+        yield case, (got, _as_outputs(ex, run(ex, ex.reference, case)))
 
 
 # ------------------------------------------------------------------------------------ the check
@@ -425,11 +469,26 @@ def check(exercise: str | Exercise, fn) -> Report:
         failure = failed.failure
         if failure.outputs is not None:
             others = tuple(f for f in failing if f[0] is not failure.case)
+            others += tuple(_learner_results(ex, fn, _sample_cases(ex)))
             failure.hints = failure.hints + mistake_hints(
                 ex, failure.case, *failure.outputs, others=others
             )
         return Report(ex.name, STATUS_FAILED, count[0], failure)
-    return Report(ex.name, STATUS_PASSED, count[0])
+    return Report(ex.name, STATUS_PASSED, count[0], note=_checked(ex))
+
+
+def _checked(ex: Exercise) -> str:
+    """What a pass means for this exercise, in a few words."""
+    props = list(dict.fromkeys(prop for _, prop in ex.outputs))
+    props += ["return types", "shapes", "dtypes"]
+    if ex.check_mutation:
+        props.append("inputs unchanged")
+    props += [
+        (extra.__doc__ or extra.__name__).split("\n")[0].rstrip(".") for extra in ex.extra_checks
+    ]
+    if ex.judge is not None:
+        props.append("the same result for the same seed")
+    return "; ".join(props)
 
 
 def _failed_inside(error: BaseException) -> _Failed | None:

@@ -52,7 +52,10 @@ def run_function(impl, case: dict) -> tuple:
 
 
 def _gradcheck_through_engine(cls) -> Failure | None:
-    """gradcheck(cls.apply, x) in float64 with a random upstream gradient (minidl.testing)."""
+    """gradcheck through minidl's engine.
+
+    minidl.testing.gradcheck(cls.apply, x): float64, a random upstream gradient, central
+    differences."""
     x = np.random.default_rng(0).uniform(-4, 4, size=(3, 4))
     apply = cls.apply if isinstance(cls, type) else cls
     try:

@@ -178,6 +178,9 @@ conv2d_backward = Exercise(
         "grad_x must be cropped to x's shape: remove the `padding` rows and columns on each side": (
             _grads(gx=lambda x, w, g, s, p: _backward(_pad(x, p), w, g, s, 0)[0])
         ),
+        "grad_b is a sum over the batch, not a mean (no 1/N)": _grads(
+            gb=lambda x, w, g, s, p: g.sum(axis=(0, 2, 3)) / len(x)
+        ),
         "grad_b sums gy over the batch AND every output pixel: Σ_{n,i,j} gy[n,f,i,j], shape "
         "(F,)": _grads(gb=lambda x, w, g, s, p: g.sum(axis=0)),
     },

@@ -84,12 +84,18 @@ class Exercise:
             f"{self.stub_imports}\n\n"
             f"{self.signature}\n"
             f'    """{indented.lstrip()}\n\n'
+            f"{_PURE if self.check_mutation and self.judge is None and self.attr is None else ''}"
             f"    Lesson {self.lesson} of the course. minidl's own version (read it after trying):\n"
             f"    {self.source}\n"
             f'    """\n'
             f"{self.stub_body}"
         )
 
+
+_PURE = (
+    "    The check compares your result with minidl's on many drawn cases: return new arrays\n"
+    "    of the inputs' dtype (float32 stays float32) and leave the input arrays unchanged.\n\n"
+)
 
 _REGISTRY: dict[str, Exercise] = {}
 

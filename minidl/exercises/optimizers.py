@@ -91,12 +91,11 @@ sgd_momentum_step = Exercise(
         "with nesterov=True the step is g + μ·buf (Nesterov look-ahead); you used buf alone": _sgd(
             lambda g, b, lr, mu, nest: (mu * b + g, lr * (mu * b + g))
         ),
-        "Nesterov's look-ahead uses the NEW buffer: d = g + μ·(μ·buf + g), not g + μ·buf_old": (
-            _sgd(
-                lambda g, b, lr, mu, nest: (
-                    mu * b + g,
-                    lr * (g + mu * b if nest else mu * b + g),
-                )
+        "the buffer keeps the velocity μ·buf + g; the Nesterov direction g + μ·buf is only the "
+        "step (you stored it in buf)": _sgd(
+            lambda g, b, lr, mu, nest: (
+                (g + mu * (mu * b + g)) if nest else mu * b + g,
+                lr * ((g + mu * (mu * b + g)) if nest else mu * b + g),
             )
         ),
         "PyTorch keeps α outside the velocity: buf ← μ·buf + g, then param −= α·buf (you put α "

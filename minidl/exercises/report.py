@@ -99,7 +99,8 @@ class Report:
 
     def __str__(self) -> str:
         if self.status == STATUS_PASSED:
-            return f"{self.name}: passed ({self.examples} cases checked)"
+            checked = f": {self.note}" if self.note else ""
+            return f"{self.name}: passed ({self.examples} cases checked{checked})"
         if self.status == STATUS_TODO:
             return (
                 f"{self.name}: not implemented yet (the function raises NotImplementedError; "

@@ -51,20 +51,22 @@ except ImportError as err:  # no compiled extension: no C compiler at install ti
         f"the C extension minidl._minidl_c is not built ({err}); to get it, {HOW_TO_GET_C}"
     )
 
-# "auto": for each kernel, the built backends in order of speed, fastest first, from
-# benchmarks/bench_gemm.py, bench_conv.py and bench_pool.py on this project's machine (2 cores, AMD
-# Zen 3, AVX2; float32; batch 64 for conv and pooling; GEMM and Numba rows re-measured after the
-# barrier-free GEMM and Numba tuning). Time relative to the fastest backend, at
-# 1 thread / 2 threads (lower is better):
+# "auto": for each kernel, the built backends in order of speed, fastest first. A table measured on
+# one CPU does not transfer to another, so the order is a rule that does, checked on two machines
+# (2-core AMD Zen 3 with AVX2, and 2-core Intel Xeon with AVX-512: benchmarks/bench_gemm.py,
+# bench_conv.py, bench_pool.py; float32, batch 64; time relative to the fastest backend):
 #
-#   kernel                                numpy            numba            c
-#   GEMM n = 512..2048                    1.00 / 1.00      1.6-1.9 / 1.6-1.9    1.01-1.06 / 1.01-1.06
-#   conv2d fwd+bwd, LeNet 6@5x5 on 1x28   3.5 / 7.0        1.9 / 1.8        1.00 / 1.00
-#   conv2d fwd+bwd, LeNet 16@5x5 on 6x14  1.7 / 2.9        1.5 / 1.5        1.00 / 1.00
-#   conv2d fwd+bwd, 64@3x3 on 32x32x32    2.4 / 3.5        1.7 / 1.7        1.00 / 1.00
-#   max/avg pool fwd+bwd (3 shapes)       1.0-4.2 / 1.7-5.5   1.2-1.7 / 1.1-1.7   1.00 / 1.00
+#   GEMM: NumPy's BLAS first. OpenBLAS picks a kernel tuned for the CPU it finds and its threading
+#   for the size, so it holds on any machine; minidl's C GEMM is close on both machines measured
+#   (1 thread, n = 256..2048: 1.01-1.06x OpenBLAS's time on AVX2, 1.03-1.08x on AVX-512) but
+#   1.4-3x slower on small products (below ~128^3: the packing and the call cost), and Numba is
+#   1.6-2.7x slower throughout.
+#   conv2d and pooling: C, then Numba, then NumPy. NumPy has no convolution of its own (the
+#   reference is im2col + matmul, 1.7-7x slower than C) and the C kernels beat Numba by 1.2-2x on
+#   every layer shape measured, on both machines.
 #
-# So "auto" runs GEMM on NumPy (OpenBLAS), and convolution and pooling on C, then Numba, then NumPy.
+# The one-time cost of a per-machine calibration (timing the backends at first use) would buy little
+# over this rule, and would make the choice, and so the last bits of results, vary between runs.
 AUTO_ORDER: dict[str, tuple[str, ...]] = {
     "gemm": ("numpy", "c", "numba"),
     "conv2d": ("c", "numba", "numpy"),

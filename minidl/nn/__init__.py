@@ -5,8 +5,8 @@
 
 Files, one family each, every layer beside its functional form:
   module (Module, hooks), parameter (Parameter), container (Sequential, ModuleList, ModuleDict),
-  init; linear (Linear, Flatten, Unflatten), conv (Conv1d, Conv2d), pooling (MaxPool2d,
-  AvgPool2d, AdaptiveAvgPool2d), padding (ZeroPad2d, ...), upsampling (Upsample, interpolate),
+  init; linear (Linear, Flatten, Unflatten), conv (Conv1d, Conv2d), conv_transpose, pooling (MaxPool1d/2d,
+  AvgPool1d/2d, AdaptiveAvgPool1d/2d), padding (ZeroPad2d, ...), upsampling (Upsample, interpolate),
   dropout, normalization (BatchNorm, LayerNorm, GroupNorm), embedding, activation;
   recurrent_steps (the fused one-step Functions), recurrent_cells (RNNCell, LSTMCell, GRUCell),
   recurrent_layers (RNN, LSTM, GRU); losses/ (regression, classification, binary);
@@ -30,6 +30,7 @@ from minidl.nn.activation import (
 )
 from minidl.nn.container import ModuleDict, ModuleList, Sequential
 from minidl.nn.conv import Conv1d, Conv2d
+from minidl.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d
 from minidl.nn.dropout import Dropout, Dropout1d, Dropout2d
 from minidl.nn.embedding import Embedding
 from minidl.nn.linear import Flatten, Identity, Linear, Unflatten
@@ -47,7 +48,14 @@ from minidl.nn.module import Module, RemovableHandle
 from minidl.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from minidl.nn.padding import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
 from minidl.nn.parameter import Parameter
-from minidl.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from minidl.nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from minidl.nn.recurrent_cells import GRUCell, LSTMCell, RNNCell
 from minidl.nn.recurrent_layers import GRU, LSTM, RNN
 from minidl.nn.upsampling import Upsample
@@ -55,8 +63,9 @@ from minidl.nn.upsampling import Upsample
 __all__ = [
     "Module", "Parameter", "RemovableHandle", "Sequential", "ModuleList", "ModuleDict",
     "Linear", "Identity", "Flatten", "Unflatten",
-    "Dropout", "Dropout1d", "Dropout2d", "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d",
-    "AdaptiveAvgPool2d", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d",
+    "Dropout", "Dropout1d", "Dropout2d", "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
+    "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d",
     "Upsample", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Softplus",

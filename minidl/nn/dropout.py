@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from minidl.autograd import Tensor
-from minidl.nn._validation import check_probability, float_input
+from minidl.nn._validation import check_probability, float_input, tensor_input
 from minidl.nn.module import Module
 from minidl.random import as_generator
 
@@ -41,43 +41,56 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator=None
     return _masked(input, p, input.shape, generator, "dropout")
 
 
-def _channel_dropout(input, p, training, generator, where: str, spatial: int) -> Tensor:
+def _channel_dropout(input, p, training, generator, where: str) -> Tensor:
     """Zero whole channels: the mask has shape (N, C, 1, ...) — one draw per (sample, channel)."""
     p = check_probability(where, p)
     float_input(where, input)
-    batched_ndim = spatial + 2
-    if input.ndim not in (batched_ndim - 1, batched_ndim):
+    if input.ndim < 2:
         raise ValueError(
-            f"{where}: expected a {batched_ndim - 1}-D (C, ...) or {batched_ndim}-D (N, C, ...) "
-            f"input with {spatial} spatial dimension(s); received shape {tuple(input.shape)}"
+            f"{where}: channel dropout needs at least 2 dimensions (N, C, ...); received shape "
+            f"{tuple(input.shape)}"
         )
     if not training or p == 0.0:
         return input
-    if input.ndim == batched_ndim - 1 and spatial == 2:
-        # PyTorch 2.x reads a 3-D input to dropout2d as (N, C, L) and warns; so do we
-        warnings.warn(
-            "dropout2d: Received a 3D input; as PyTorch does, it is interpreted as (N, C, L) and "
-            "each (n, c) row is dropped as a whole",
-            UserWarning,
-            stacklevel=3,
-        )
-        mask_shape = (*input.shape[:2], 1)
-    elif input.ndim == batched_ndim - 1:  # unbatched (C, L)
-        mask_shape = (input.shape[0],) + (1,) * spatial
-    else:
-        mask_shape = (*input.shape[:2],) + (1,) * spatial
+    mask_shape = (*input.shape[:2],) + (1,) * (input.ndim - 2)
     return _masked(input, p, mask_shape, generator, where)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, generator=None) -> Tensor:
     """Channel dropout of sequences (N, C, L) or (C, L): each channel is kept whole or zeroed."""
-    return _channel_dropout(input, p, training, generator, "dropout1d", 1)
+    tensor_input("dropout1d", input)
+    if input.ndim not in (2, 3):
+        raise ValueError(
+            f"dropout1d: expected a 2-D (C, L) or 3-D (N, C, L) input; received shape "
+            f"{tuple(input.shape)}"
+        )
+    if input.ndim == 2:  # unbatched (C, L): one draw per channel
+        return dropout1d(input.unsqueeze(0), p, training, generator).squeeze(0)
+    return _channel_dropout(input, p, training, generator, "dropout1d")
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, generator=None) -> Tensor:
     """Channel dropout of images (N, C, H, W): each feature map is kept whole (× 1/(1 − p)) or
-    zeroed. A 3-D input is read as (N, C, L), as PyTorch 2.x does (with a warning)."""
-    return _channel_dropout(input, p, training, generator, "dropout2d", 2)
+    zeroed. As in PyTorch 2.x, any input with 2 or more dimensions is accepted and dims 0 and 1
+    are read as (N, C): a 3-D input is (N, C, L), a 2-D (N, F) input gets plain elementwise
+    dropout — each with PyTorch's warning."""
+    tensor_input("dropout2d", input)
+    if input.ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input; as PyTorch does, it is interpreted as (N, C, L) and "
+            "each (n, c) row is dropped as a whole (use dropout1d for that)",
+            UserWarning,
+            stacklevel=2,
+        )
+    elif input.ndim >= 2 and input.ndim != 4:
+        warnings.warn(
+            f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated in "
+            "PyTorch; dims 0 and 1 are read as (N, C) (for a 2-D input this is elementwise "
+            "dropout: use dropout instead)",
+            UserWarning,
+            stacklevel=2,
+        )
+    return _channel_dropout(input, p, training, generator, "dropout2d")
 
 
 class Dropout(Module):

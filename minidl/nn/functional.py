@@ -12,6 +12,7 @@ pooling and padding), and this module gathers them under PyTorch's names.
 
 from minidl.nn.activation import mish, prelu, silu
 from minidl.nn.conv import conv1d, conv2d
+from minidl.nn.conv_transpose import conv_transpose1d, conv_transpose2d
 from minidl.nn.dropout import dropout, dropout1d, dropout2d
 from minidl.nn.embedding import embedding, one_hot
 from minidl.nn.linear import LinearFunction, linear
@@ -27,7 +28,7 @@ from minidl.nn.losses import (
 )
 from minidl.nn.normalization import batch_norm, group_norm, layer_norm
 from minidl.nn.padding import pad
-from minidl.nn.pooling import adaptive_avg_pool2d
+from minidl.nn.pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 from minidl.nn.upsampling import interpolate
 from minidl.ops.activation import (
     elu,
@@ -47,7 +48,7 @@ __all__ = [
     "layer_norm", "group_norm",
     "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "softplus",
     "silu", "mish", "prelu",
-    "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "pad", "interpolate",
+    "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "pad", "interpolate",
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "LinearFunction",
 ]  # fmt: skip

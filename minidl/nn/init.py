@@ -25,7 +25,8 @@ from minidl.random import as_generator
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "zeros_", "ones_", "constant_", "xavier_uniform_",
-    "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+    "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "trunc_normal_", "orthogonal_",
+    "eye_",
 ]  # fmt: skip
 
 
@@ -151,3 +152,57 @@ def kaiming_normal_(
     """He normal: w ~ N(0, σ²), σ = gain / √fan, gain = calculate_gain(nonlinearity, a)."""
     gain = calculate_gain(nonlinearity, a)
     return normal_(tensor, 0.0, gain / math.sqrt(_fan(tensor, mode)), generator)
+
+
+def trunc_normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator=None,
+) -> Tensor:
+    """w ~ N(mean, std²) truncated to [a, b] (absolute bounds, as PyTorch), by inverse-CDF
+    sampling: u ~ U(Φ(α), Φ(β)) with α = (a − mean)/std, β = (b − mean)/std, then
+    w = mean + std · Φ⁻¹(u). Every value lies in [a, b]; no rejection loop."""
+    if std < 0 or not a < b:
+        raise ValueError(
+            f"trunc_normal_: expected std >= 0 and a < b; received std={std}, a={a}, b={b}"
+        )
+    # Φ and Φ⁻¹, imported on first use: scipy.special is slow to load
+    from scipy.special import ndtr, ndtri
+
+    rng = as_generator(generator, "trunc_normal_")
+    lo, hi = ndtr((a - mean) / std), ndtr((b - mean) / std)
+    u = rng.uniform(lo, hi, tensor.shape)
+    return _write(tensor, np.clip(mean + std * ndtri(u), a, b))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
+    """A (semi-)orthogonal matrix (Saxe et al., 2014) times `gain`: the tensor is viewed as
+    rows = shape[0] by cols = Π shape[1:]; a Gaussian matrix's QR factor Q, with the signs of
+    diag(R) folded in (so Q is uniformly distributed), gives W with W Wᵀ = gain² I when
+    rows ≤ cols (Wᵀ W = gain² I otherwise). Popular for recurrent weights: it preserves norms."""
+    if tensor.ndim < 2:
+        raise ValueError(
+            f"orthogonal_: only tensors with 2 or more dimensions are supported; received shape "
+            f"{tensor.shape}"
+        )
+    rows = tensor.shape[0]
+    cols = int(np.prod(tensor.shape[1:]))
+    rng = as_generator(generator, "orthogonal_")
+    flat = rng.standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T  # QR of the tall orientation, transposed back below
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _write(tensor, gain * q.reshape(tensor.shape))
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """The identity matrix (ones on the diagonal of a 2-D tensor, zeros elsewhere)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only 2-D tensors are supported; received shape {tensor.shape}")
+    return _write(tensor, np.eye(*tensor.shape))

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from minidl.autograd import Tensor
+from minidl.device import as_device, device
 from minidl.nn.hooks import RemovableHandle, add_hook, call_with_backward_hooks
 from minidl.nn.parameter import Parameter
 
@@ -474,31 +475,21 @@ _HOOK_REGISTRIES = (
     "_forward_pre_hooks", "_forward_hooks", "_backward_hooks", "_backward_pre_hooks",
 )  # fmt: skip
 
-_OTHER_DEVICES = ("cuda", "mps", "xpu", "xla", "meta", "hip", "ipu", "vulkan", "mtia", "npu", "hpu")
 
-
-def _device_name(value) -> str | None:
-    """The device a `to()` argument names ("cpu", "cuda:0", ...), or None if it is not a device."""
-    if isinstance(value, str):
-        head = value.split(":")[0].strip().lower()
-        return value if head in ("cpu", *_OTHER_DEVICES) else None
-    kind = getattr(value, "type", None)  # md.device / torch.device-like objects
-    if isinstance(kind, str) and not isinstance(value, (np.dtype, type)):
-        return kind
+def _is_device(value) -> bool:
+    """Does a `to()` argument name a device (a string, md.device, a torch.device-like object with
+    a string `.type`, or an int — PyTorch's CUDA index) rather than a dtype?"""
+    if isinstance(value, (str, device)):
+        return True
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return f"cuda:{value}"  # PyTorch reads an int as a CUDA device index
-    return None
+        return True
+    return isinstance(getattr(value, "type", None), str) and not isinstance(value, (np.dtype, type))
 
 
-def _check_device(where: str, device) -> None:
-    name = _device_name(device)
-    if name is None:
-        raise TypeError(f"{where}: {device!r} is not a device; expected 'cpu' or md.device('cpu')")
-    if name.split(":")[0].strip().lower() != "cpu":
-        raise RuntimeError(
-            f"{where}: minidl runs on the CPU only; received device {device!r} "
-            "(use 'cpu', or drop the .to(device) call)"
-        )
+def _check_device(where: str, value) -> None:
+    """Only the CPU: md.device's own check and message (a torch.device-like object by its type)."""
+    kind = getattr(value, "type", None)
+    as_device(kind if isinstance(kind, str) and not isinstance(value, device) else value, where)
 
 
 def _float_dtype(where: str, value) -> np.dtype:
@@ -521,7 +512,7 @@ def _to_args(where: str, args: tuple, kwargs: dict) -> tuple:
     unknown = set(kwargs) - {"device", "dtype", "non_blocking", "memory_format", "copy"}
     if unknown:
         raise TypeError(f"{where}: unexpected keyword argument(s) {sorted(unknown)}")
-    device, dtype = kwargs.get("device"), kwargs.get("dtype")
+    dtype = kwargs.get("dtype")
     rest = list(args)
     if rest and isinstance(rest[-1], bool):  # to(dtype, non_blocking) / to(device, dtype, nb)
         rest.pop()
@@ -529,13 +520,14 @@ def _to_args(where: str, args: tuple, kwargs: dict) -> tuple:
         raise TypeError(
             f"{where}: expected at most (device, dtype); received {len(args)} arguments"
         )
+    target_device = kwargs.get("device")
     for value in rest:
         if isinstance(value, Tensor):
             dtype = value.dtype
-        elif _device_name(value) is not None:
-            device = value
+        elif _is_device(value):
+            target_device = value
         else:
             dtype = value
-    if device is not None:
-        _check_device(where, device)
-    return device, (None if dtype is None else _float_dtype(where, dtype))
+    if target_device is not None:
+        _check_device(where, target_device)
+    return target_device, (None if dtype is None else _float_dtype(where, dtype))

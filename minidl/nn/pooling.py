@@ -1,6 +1,6 @@
-"""Pooling layers on images (N, C, H, W): `MaxPool2d`, `AvgPool2d` (their arithmetic and
-gradients are the primitives in `minidl.ops.conv`, on the C / Numba / NumPy kernels), and
-`AdaptiveAvgPool2d` beside its functional form `adaptive_avg_pool2d`.
+"""Pooling layers: `MaxPool1d/2d`, `AvgPool1d/2d` (their arithmetic and gradients are the 2-D
+primitives in `minidl.ops.conv`, on the C / Numba / NumPy kernels; 1-D inputs get a unit height),
+and `AdaptiveAvgPool1d/2d` beside their functional forms.
 """
 
 from __future__ import annotations
@@ -12,18 +12,29 @@ from minidl.nn._validation import float_input, int_tuple
 from minidl.nn.module import Module
 from minidl.ops.conv import avg_pool2d, max_pool2d
 
-__all__ = ["adaptive_avg_pool2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]
+__all__ = [
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "MaxPool1d", "MaxPool2d", "AvgPool1d",
+    "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+]  # fmt: skip
 
 
-class _Pool2d(Module):
+class _PoolNd(Module):
+    """Arguments and shape handling shared by the pooling layers over `_n` spatial dimensions.
+
+    The primitives pool (N, C, H, W); unbatched inputs get a batch of one and 1-D inputs
+    (N, C, L) a unit height, with window (1, k), stride (1, s) and padding (0, p)."""
+
+    _n = 2
+    _unsupported: dict = {}
+
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, **options):
         super().__init__()
-        name = type(self).__name__
-        self.kernel_size = int_tuple(name, "kernel_size", kernel_size, 2, 1)
+        name, n = type(self).__name__, self._n
+        self.kernel_size = int_tuple(name, "kernel_size", kernel_size, n, 1)
         self.stride = (
-            self.kernel_size if stride is None else int_tuple(name, "stride", stride, 2, 1)
+            self.kernel_size if stride is None else int_tuple(name, "stride", stride, n, 1)
         )
-        self.padding = int_tuple(name, "padding", padding, 2, 0)
+        self.padding = int_tuple(name, "padding", padding, n, 0)
         # PyTorch options minidl's pooling kernels do not implement: accepted at their defaults
         defaults = {"ceil_mode": False, **self._unsupported}
         for key, value in {"ceil_mode": ceil_mode, **options}.items():
@@ -37,28 +48,41 @@ class _Pool2d(Module):
                 f"{name}: pad should be at most half of effective kernel size; received "
                 f"padding={padding}, kernel_size={kernel_size}"
             )
+        if n == 1:  # the (1, k) window of the 2-D primitive
+            self._geometry = ((1, *self.kernel_size), (1, *self.stride), (0, *self.padding))
+        else:
+            self._geometry = (self.kernel_size, self.stride, self.padding)
 
-    _unsupported: dict = {}
-
-    def _check(self, x: Tensor) -> None:
-        float_input(type(self).__name__, x)
-        if x.ndim != 4:
+    def forward(self, x: Tensor) -> Tensor:
+        name, n = type(self).__name__, self._n
+        float_input(name, x)
+        if x.ndim not in (n + 1, n + 2):
+            dims = "L" if n == 1 else "H, W"
             raise ValueError(
-                f"{type(self).__name__}(kernel_size={self.kernel_size}) expects input (N, C, H, W); "
-                f"got {tuple(x.shape)}"
+                f"{name}(kernel_size={self.kernel_size}) expects input (N, C, {dims}) or "
+                f"(C, {dims}); got {tuple(x.shape)}"
             )
+        batched = x.ndim == n + 2
+        y = x if batched else x.unsqueeze(0)
+        if n == 1:
+            y = y.unsqueeze(2)
+        y = self._pool(y, *self._geometry)
+        if n == 1:
+            y = y.squeeze(2)
+        return y if batched else y.squeeze(0)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class MaxPool2d(_Pool2d):
-    """y = the maximum over each kH × kW window (stride defaults to the window: no overlap).
+class _MaxPool(_PoolNd):
+    """y = the maximum over each window (stride defaults to the window: no overlap).
 
     The gradient flows only to the position of each window's maximum. `dilation`,
     `return_indices` and `ceil_mode` are accepted at PyTorch's defaults only."""
 
     _unsupported = {"dilation": 1, "return_indices": False}
+    _pool = staticmethod(max_pool2d)
 
     def __init__(
         self,
@@ -78,16 +102,13 @@ class MaxPool2d(_Pool2d):
             return_indices=return_indices,
         )
 
-    def forward(self, x: Tensor) -> Tensor:
-        self._check(x)
-        return max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
-
-class AvgPool2d(_Pool2d):
-    """y = the mean over each kH × kW window (zero padding counted, PyTorch's default).
-    `ceil_mode`, `count_include_pad` and `divisor_override` are accepted at their defaults only."""
+class _AvgPool(_PoolNd):
+    """y = the mean over each window (zero padding counted, PyTorch's default). `ceil_mode`,
+    `count_include_pad` and `divisor_override` are accepted at their defaults only."""
 
     _unsupported = {"count_include_pad": True, "divisor_override": None}
+    _pool = staticmethod(avg_pool2d)
 
     def __init__(
         self,
@@ -107,9 +128,25 @@ class AvgPool2d(_Pool2d):
             divisor_override=divisor_override,
         )
 
-    def forward(self, x: Tensor) -> Tensor:
-        self._check(x)
-        return avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+class MaxPool2d(_MaxPool):
+    """Max over kH × kW windows of (N, C, H, W) or (C, H, W) images; see `_MaxPool`."""
+
+
+class MaxPool1d(_MaxPool):
+    """Max over windows of length k of (N, C, L) or (C, L) sequences; see `_MaxPool`."""
+
+    _n = 1
+
+
+class AvgPool2d(_AvgPool):
+    """Mean over kH × kW windows of (N, C, H, W) or (C, H, W) images; see `_AvgPool`."""
+
+
+class AvgPool1d(_AvgPool):
+    """Mean over windows of length k of (N, C, L) or (C, L) sequences; see `_AvgPool`."""
+
+    _n = 1
 
 
 def _adaptive_matrix(n_in: int, n_out: int, dtype) -> np.ndarray:
@@ -165,6 +202,35 @@ class AdaptiveAvgPool2d(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
+    """Average-pool (N, C, L) or (C, L) to length `output_size` with PyTorch's windows:
+    y = x · Aᵀ with the (output_size, L) averaging matrix of `_adaptive_matrix`."""
+    float_input("adaptive_avg_pool1d", input)
+    if input.ndim not in (2, 3):
+        raise ValueError(
+            "adaptive_avg_pool1d: expected a 2-D (C, L) or 3-D (N, C, L) input; received shape "
+            f"{tuple(input.shape)}"
+        )
+    (n_out,) = int_tuple("adaptive_avg_pool1d", "output_size", output_size, 1, 1)
+    a = Tensor(_adaptive_matrix(input.shape[-1], n_out, input.dtype))
+    return input @ a.T  # (..., L) @ (L, OL)
+
+
+class AdaptiveAvgPool1d(Module):
+    """Average-pool sequences to a fixed length; see `adaptive_avg_pool1d`."""
+
+    def __init__(self, output_size: int):
+        super().__init__()
+        int_tuple("AdaptiveAvgPool1d", "output_size", output_size, 1, 1)
+        self.output_size = output_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        return adaptive_avg_pool1d(x, self.output_size)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"

@@ -45,11 +45,15 @@ def to_dtype(x, dtype: np.dtype):
 
 def promote(*xs, float_only: bool = False) -> tuple:
     """The operands converted to their PyTorch result dtype (`minidl.dtypes.result_type`); with
-    `float_only` (true division, exp, log, ...) an integer or bool result becomes the default float."""
+    `float_only` (true division, exp, log, ...) an integer or bool result becomes the default float.
+    When no operand is an array, the first becomes a 0-d array of that dtype (so 2 * 0.5 is float32)."""
     dt = dtypes.result_type(*(_array_or_number(x) for x in xs))
     if float_only and dt.kind != "f":
         dt = dtypes.get_default_dtype()
-    return tuple(to_dtype(x, dt) for x in xs)
+    out = tuple(to_dtype(x, dt) for x in xs)
+    if xs and not any(isinstance(x, (Tensor, np.ndarray)) for x in out):
+        out = (np.asarray(out[0], dtype=dt),) + out[1:]
+    return out
 
 
 def float_operand(x, name: str):

@@ -144,7 +144,11 @@ def masked_fill(x, mask, value) -> Tensor:
         raise TypeError(
             f"masked_fill: argument `mask` must be a bool tensor; received dtype {m.dtype}"
         )
-    if np.broadcast_shapes(m.shape, x.shape) != x.shape:
+    try:
+        fits = np.broadcast_shapes(m.shape, x.shape) == x.shape
+    except ValueError:
+        fits = False
+    if not fits:
         raise ValueError(
             f"masked_fill: mask of shape {m.shape} can't be broadcast to the tensor's shape {x.shape}"
         )

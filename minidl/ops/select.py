@@ -111,7 +111,10 @@ class ScatterAdd(Function):
         (index,) = ctx.saved_tensors
         dsrc = None
         if ctx.needs_input_grad[1]:
-            picked = np.take_along_axis(grad, index, axis=ctx.dim)
+            cut = tuple(
+                slice(None) if k == ctx.dim else slice(0, n) for k, n in enumerate(index.shape)
+            )
+            picked = np.take_along_axis(grad[cut], index, axis=ctx.dim)
             dsrc = np.zeros(ctx.input_meta[1][0], dtype=grad.dtype)
             dsrc[tuple(slice(0, n) for n in index.shape)] = picked
         return grad, dsrc, None

@@ -73,7 +73,7 @@ class TrialResult:
     exception: BaseException | None = None
 
 
-def _as_value(out: Any) -> tuple[float | None, str | None]:
+def as_value(out: Any) -> tuple[float | None, str | None]:
     """The objective's return value as a float, or (None, why it is not acceptable)."""
     if isinstance(out, (list, tuple)):
         if len(out) != 1:
@@ -100,9 +100,9 @@ def _portable(exc: BaseException, text: str) -> BaseException:
         return RuntimeError(f"unpicklable exception raised by the objective:\n{text}")
 
 
-def run_trial(objective: Any, request: TrialRequest) -> TrialResult:
-    """Run the objective on one trial and return its record (runs on the worker)."""
-    trial = Trial(
+def make_trial(request: TrialRequest) -> Trial:
+    """The `Trial` the objective receives, built from its request (on the worker)."""
+    return Trial(
         request.number,
         request.sampler,
         request.pruner,
@@ -110,26 +110,18 @@ def run_trial(objective: Any, request: TrialRequest) -> TrialResult:
         request.fixed_params,
         request.system_attrs,
     )
-    value, exc, reason = None, None, None
-    try:
-        out = objective(trial)
-    except TrialPruned:
-        state = TrialState.PRUNED
+
+
+def freeze(trial: Trial, state: TrialState, value: float | None, reason: str | None) -> FrozenTrial:
+    """The record of a finished trial; a PRUNED trial keeps its last reported value (Optuna's rule)."""
+    if state == TrialState.PRUNED:
         steps = trial.intermediate_values
-        value = steps[max(steps)] if steps else None  # Optuna keeps the last reported value
-    except Exception as e:
-        state, exc = TrialState.FAIL, e
-        reason = "".join(traceback.format_exception(type(e), e, e.__traceback__))
-    else:
-        value, reason = _as_value(out)
-        state = TrialState.COMPLETE if reason is None else TrialState.FAIL
+        value = steps[max(steps)] if steps else None
     system_attrs = dict(trial.system_attrs)
     if reason is not None:
         system_attrs["fail_reason"] = reason
-    if request.remote and exc is not None:
-        exc = _portable(exc, reason or "")
-    record = FrozenTrial(
-        number=request.number,
+    return FrozenTrial(
+        number=trial.number,
         state=state,
         value=value,
         params=trial.params,
@@ -140,7 +132,25 @@ def run_trial(objective: Any, request: TrialRequest) -> TrialResult:
         datetime_start=trial.datetime_start,
         datetime_complete=datetime.datetime.now(),
     )
-    return TrialResult(record, exc)
+
+
+def run_trial(objective: Any, request: TrialRequest) -> TrialResult:
+    """Run the objective on one trial and return its record (runs on the worker)."""
+    trial = make_trial(request)
+    value, exc, reason = None, None, None
+    try:
+        out = objective(trial)
+    except TrialPruned:
+        state = TrialState.PRUNED
+    except Exception as e:
+        state, exc = TrialState.FAIL, e
+        reason = "".join(traceback.format_exception(type(e), e, e.__traceback__))
+    else:
+        value, reason = as_value(out)
+        state = TrialState.COMPLETE if reason is None else TrialState.FAIL
+    if request.remote and exc is not None:
+        exc = _portable(exc, reason or "")
+    return TrialResult(freeze(trial, state, value, reason), exc)
 
 
 def _is_dask(executor: Any) -> bool:

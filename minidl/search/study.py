@@ -28,6 +28,7 @@ from minidl.search import _optimize
 from minidl.search.frozen import FrozenTrial, StudyDirection, StudySnapshot, TrialState
 from minidl.search.pruners import BasePruner, MedianPruner
 from minidl.search.samplers import BaseSampler, RandomSampler
+from minidl.search.trial import Trial
 
 
 def _direction(where: str, direction: Any) -> StudyDirection:
@@ -65,6 +66,7 @@ class Study:
         self._trials: list[FrozenTrial] = []
         self._user_attrs: dict[str, Any] = {}
         self._stop_flag = False
+        self._asked: dict[int, Trial] = {}
 
     # ---- running -----------------------------------------------------------------------------
 
@@ -132,6 +134,50 @@ class Study:
             self, objective, n_trials, timeout, int(n_jobs), executor, callbacks,
             show_progress_bar, catch,
         )  # fmt: skip
+
+    def ask(self) -> Trial:
+        """A new trial to evaluate by hand (Optuna's ask-and-tell); finish it with `tell`.
+
+        Runs in this process: the sampler prepares it exactly as `optimize` would.
+        """
+        trial = _optimize.make_trial(self._new_request(remote=False))
+        self._asked[trial.number] = trial
+        return trial
+
+    def tell(
+        self,
+        trial: Trial | int,
+        values: float | None = None,
+        state: TrialState | None = None,
+    ) -> FrozenTrial:
+        """Finish an asked trial with its value (COMPLETE), or with state PRUNED or FAIL.
+
+        A value that is NaN or not a number makes the trial FAIL, as in `optimize`.
+        """
+        number = trial if isinstance(trial, int) else getattr(trial, "number", None)
+        live = self._asked.pop(number, None)
+        if live is None:
+            raise ValueError(
+                f"Study.tell: trial {number!r} was not created by this study's ask(), or was "
+                "already told"
+            )
+        reason = None
+        if state is None or state == TrialState.COMPLETE:
+            if values is None:
+                self._asked[number] = live
+                raise ValueError("Study.tell: a COMPLETE trial needs `values`; received None")
+            values, reason = _optimize.as_value(values)
+            state = TrialState.COMPLETE if reason is None else TrialState.FAIL
+        elif state == TrialState.FAIL:
+            values, reason = None, "told FAIL"
+        elif state != TrialState.PRUNED:
+            self._asked[number] = live
+            raise ValueError(
+                f"Study.tell: argument `state` must be COMPLETE, PRUNED or FAIL; received {state!r}"
+            )
+        frozen = _optimize.freeze(live, state, values, reason)
+        self._record(frozen)
+        return copy.deepcopy(frozen)
 
     def stop(self) -> None:
         """Start no new trials; `optimize` returns once the running ones have finished."""

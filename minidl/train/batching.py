@@ -24,6 +24,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from minidl.autograd import Tensor
+from minidl.data import Dataset
 from minidl.dtypes import get_default_dtype
 
 
@@ -153,6 +154,14 @@ def validation_split_arrays(arrays: list, validation_split: float, where: str):
     return train, val
 
 
+def _refuse_dataset(x, where: str) -> None:
+    if isinstance(x, Dataset):  # samples, not batches: iterating it would give one at a time
+        raise TypeError(
+            f"{where}: argument `x` is a Dataset (of samples); pass "
+            "DataLoader(dataset, batch_size=...) to use its batches"
+        )
+
+
 def make_batches(
     x, y, sample_weight, batch_size: int, where: str, shuffle=False, generator=None,
     float_dtype=None,
@@ -160,6 +169,7 @@ def make_batches(
     """Batches of arrays (x, y, w), shuffled from `generator()` when asked, or of a loader."""
     if x is None:
         raise ValueError(f"{where}: argument `x` is required (arrays or a DataLoader)")
+    _refuse_dataset(x, where)
     if is_loader(x):
         if y is not None or sample_weight is not None:
             raise ValueError(
@@ -186,6 +196,7 @@ def fit_batches(
     """(training batches, validation batches or None) from fit's arguments, Keras's way:
     validation_data wins over validation_split; the split takes the last rows, before any
     shuffling; class_weight becomes per-sample weights of the training rows only."""
+    _refuse_dataset(x, "fit")
     if class_weight is not None and sample_weight is not None:
         raise ValueError("fit: you cannot pass both `class_weight` and `sample_weight`")
     if not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
@@ -244,6 +255,7 @@ class EpochPasses:
         self.current, self.seen = None, 0
 
     def epoch(self):
+        """The batches of the next epoch."""
         if self.steps is None:
             yield from self.batches
             return

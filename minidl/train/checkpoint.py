@@ -109,6 +109,7 @@ def checkpoint_tree(trainer, callbacks=()) -> dict:
 
 
 def save_checkpoint(trainer, path, callbacks=()) -> None:
+    """Write `checkpoint_tree(trainer, callbacks)` to `path` with md.save (atomic)."""
     from minidl.serialization import save
 
     save(checkpoint_tree(trainer, callbacks), path)

@@ -20,8 +20,9 @@ class History(Callback):
         self.epoch: list[int] = []
 
     def on_train_begin(self, logs=None) -> None:
-        self.epoch = []  # a new fit starts a new record (Keras makes a new History per fit)
-        self.history = {}
+        # Keras's rule: `epoch` restarts, `history` keeps growing. fit makes a new History each
+        # time, so this matters only for a History passed in `callbacks` to several fits.
+        self.epoch = []
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         self.epoch.append(epoch)
@@ -31,9 +32,11 @@ class History(Callback):
             self.model.history = self
 
     def state_dict(self) -> dict:
+        """The record so far (for checkpoints): {"history": {...}, "epoch": [...]}."""
         return {"history": {k: list(v) for k, v in self.history.items()}, "epoch": list(self.epoch)}
 
     def load_state_dict(self, state: dict) -> None:
+        """Restore what state_dict returned (a resumed fit appends to it)."""
         self.history = {k: list(v) for k, v in state["history"].items()}
         self.epoch = [int(e) for e in state["epoch"]]
 

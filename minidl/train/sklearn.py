@@ -107,11 +107,13 @@ class _NeuralNet(BaseEstimator):
         return sorted(k for k in vars(self) if "__" in k and k.split("__", 1)[0] in _PREFIXES)
 
     def get_params(self, deep: bool = True) -> dict:
+        """The signature's parameters plus every module__/criterion__/optimizer__ one."""
         params = super().get_params(deep=deep)
         params.update({k: getattr(self, k) for k in self._prefixed_names()})
         return params
 
     def set_params(self, **params):
+        """Set parameters, prefixed ones included (what GridSearchCV calls); returns self."""
         own = self._get_param_names()
         for key, value in params.items():
             if key not in own:

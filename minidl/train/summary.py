@@ -25,6 +25,8 @@ from minidl.autograd import Tensor, no_grad
 
 @dataclass
 class LayerRow:
+    """One row of the summary: a leaf module's path, type, output shape and own parameters."""
+
     name: str  # dotted path in the model, e.g. "features.0"
     type: str  # class name, e.g. "Conv2d"
     output_shape: tuple  # with None for the batch dimension
@@ -33,6 +35,8 @@ class LayerRow:
 
 @dataclass
 class ModelSummary:
+    """The rows and the totals; `str()` is the printed table."""
+
     rows: list[LayerRow] = field(default_factory=list)
     total_params: int = 0
     trainable_params: int = 0

@@ -200,6 +200,7 @@ class Trainer:
         passes = EpochPasses(train_batches, steps_per_epoch)
         self.stop_training = False
         epoch_logs: dict = {}
+        last_finite = None  # (loss, epoch, batch) of the last finite batch loss, for the error
 
         callback_list.on_train_begin()
         initial_epoch = self._apply_resume(callback_list) or initial_epoch
@@ -208,14 +209,13 @@ class Trainer:
             callback_list.on_epoch_begin(epoch)
             self.model.train()
             learning_rate = self.learning_rate  # the rate of this epoch (after on_epoch_begin)
-            last_finite = None
             for batch, (xb, yb, wb) in enumerate(passes.epoch()):
                 callback_list.on_train_batch_begin(batch)
                 loss, y_pred = self._forward_loss(xb, yb, wb)
                 loss_value = loss.item()
                 if not math.isfinite(loss_value) and not soft_nan:
                     raise self._non_finite(loss_value, last_finite, epoch, epochs, batch, steps)
-                last_finite = loss_value
+                last_finite = (loss_value, epoch, batch)
                 self.optimizer.zero_grad()
                 loss.backward()
                 self.optimizer.step()
@@ -387,19 +387,22 @@ class Trainer:
             self.scheduler.step()
 
     def _non_finite(self, value, last_finite, epoch, epochs, batch, steps) -> NonFiniteLossError:
-        last = "none yet (the first batch)" if last_finite is None else f"{last_finite:.6g}"
+        if last_finite is None:
+            last = "none (the very first batch)"
+        else:
+            last = f"{last_finite[0]:.6g} at epoch {last_finite[1] + 1}, batch {last_finite[2] + 1}"
         return NonFiniteLossError(
             f"fit: the training loss became {value} at epoch {epoch + 1}/{epochs}, batch "
             f"{batch + 1}/{steps if steps is not None else '?'} (0-based: epoch {epoch}, batch "
-            f"{batch}). Last finite loss of this epoch: {last}; learning rate "
-            f"{self.learning_rate:g}. Usual causes: a learning rate too high (try 10x "
-            "smaller), log of zero or division by zero in the loss (use a loss on logits, "
-            "e.g. nn.CrossEntropyLoss / nn.BCEWithLogitsLoss), exploding gradients (try "
-            "nn.utils.clip_grad_norm_), or NaN/inf in the input data. Weights are those "
-            "before this batch. Pass callbacks=[TerminateOnNaN()] to stop quietly instead."
+            f"{batch}). Last finite loss: {last}; learning rate {self.learning_rate:g}. "
+            "Usual causes: a learning rate too high (try 10x smaller), log of zero or division "
+            "by zero in the loss (use a loss on logits, e.g. nn.CrossEntropyLoss / "
+            "nn.BCEWithLogitsLoss), exploding gradients (try nn.utils.clip_grad_norm_), or "
+            "NaN/inf in the input data. Weights are those before this batch. Pass "
+            "callbacks=[TerminateOnNaN()] to stop quietly instead."
         )
 
-    # --- data -------------------------------------------------------------------------------------
+    # --- data -----------------------------------------------------------------------------------
     def _float_dtype(self):
         """The dtype of the model's first floating-point parameter (None: the default)."""
         for p in self.model.parameters():

@@ -8,7 +8,11 @@ The loop, once per trial (in the main process, before the trial is dispatched):
 2. Encode each completed trial as a point of the unit cube: a float or int (low, high) maps
    linearly to [0, 1], or in log space when `log=True`; ints and stepped floats use (low - step/2,
    high + step/2) so every grid value owns an equal interval; a categorical becomes one 0/1
-   column per choice (one-hot). Objective values (negated when maximising) are standardised.
+   column per choice (one-hot). Objective values (negated when maximising) are standardised and,
+   with `warp_output=True` (the default), passed through a Yeo-Johnson power transform fitted by
+   maximum likelihood (`scipy.stats.yeojohnson`) and standardised again: a monotone map that makes
+   heavy-tailed values (a few huge losses among many small ones) look Gaussian, as the GP assumes,
+   without changing which trial is best.
 3. Constant liar: trials still running (dispatched in parallel) are added to the data at their
    proposed point with the best value observed so far. The GP then believes those points are known,
    its uncertainty and EI there collapse, and the next proposal goes elsewhere: parallel trials get
@@ -48,7 +52,7 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import optimize
+from scipy import optimize, stats
 
 from minidl.search.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from minidl.search.frozen import StudyDirection, TrialState
@@ -65,6 +69,11 @@ def _one_blas_thread() -> Any:
     except ImportError:  # threadpoolctl comes with scikit-learn; without it, BLAS keeps its setting
         return contextlib.nullcontext()
     return threadpool_limits(limits=1)  # every pool: OpenBLAS may run on OpenMP threads
+
+
+def _standardise(y: np.ndarray) -> np.ndarray:
+    std = y.std()
+    return (y - y.mean()) / (std if std > 0 else 1.0)
 
 
 def _is_single(dist: Any) -> bool:
@@ -147,6 +156,7 @@ class GPSampler(BaseSampler):
         seed: int >= 0 or None; the startup trials are those of `RandomSampler(seed)`.
         n_startup_trials: completed trials drawn at random before the GP is used.
         n_candidates: random points scored by EI before the local L-BFGS-B polish.
+        warp_output: power-transform the standardised values before fitting (step 2).
     """
 
     def __init__(
@@ -155,6 +165,7 @@ class GPSampler(BaseSampler):
         n_startup_trials: int = 10,
         *,
         n_candidates: int = 2000,
+        warp_output: bool = True,
     ) -> None:
         self._seed = check_seed("GPSampler", seed)
         if (
@@ -171,6 +182,7 @@ class GPSampler(BaseSampler):
             )
         self._n_startup = n_startup_trials
         self._n_candidates = n_candidates
+        self._warp = bool(warp_output)
         self._random = RandomSampler(self._seed)
 
     def infer_relative_search_space(self, study: Any, trial: Any) -> dict[str, Any]:
@@ -185,6 +197,10 @@ class GPSampler(BaseSampler):
     def sample_relative(
         self, study: Any, trial: Any, search_space: dict[str, Any]
     ) -> dict[str, Any]:
+        with _one_blas_thread():
+            return self._propose(study, trial, search_space)
+
+    def _propose(self, study: Any, trial: Any, search_space: dict[str, Any]) -> dict[str, Any]:
         encoder = _Encoder(search_space)
         complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
@@ -206,8 +222,12 @@ class GPSampler(BaseSampler):
             lies = [self._params_of_running(t, search_space) for t in running]
             x = np.vstack([x] + [encoder.encode(p) for p in lies])
             y = np.concatenate([y, np.full(len(running), y.min())])
-        mean, std = y.mean(), y.std()
-        z = (y - mean) / (std if std > 0 else 1.0)
+        z = _standardise(y)
+        if self._warp and len(z) >= 3 and np.ptp(z) > 0:
+            with np.errstate(all="ignore"):
+                warped = stats.yeojohnson(z)[0]
+            if np.all(np.isfinite(warped)) and np.ptp(warped) > 0:  # an extreme lambda can overflow
+                z = _standardise(warped)
         rng = np.random.default_rng([self._seed, trial.number, 0x6770])
         gp = GaussianProcess(np.full(encoder.dim, 0.5), signal_var=1.0, noise_var=1e-3)
         gp.fit_hyperparameters(x, z, rng).fit(x, z)

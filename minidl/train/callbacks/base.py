@@ -42,26 +42,55 @@ class Callback:
         """Called with {"epochs": ..., "steps": ..., "verbose": ...} before training."""
         self.params = params
 
-    def on_train_begin(self, logs=None) -> None: ...
-    def on_train_end(self, logs=None) -> None: ...
-    def on_epoch_begin(self, epoch: int, logs=None) -> None: ...
-    def on_epoch_end(self, epoch: int, logs=None) -> None: ...
+    def on_train_begin(self, logs=None) -> None:
+        """Once, before the first epoch."""
+
+    def on_train_end(self, logs=None) -> None:
+        """Once, after the last epoch (also after an early stop); logs: the last epoch's."""
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        """At the start of epoch `epoch` (0-based)."""
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        """At the end of an epoch; logs: loss, metrics, val_*, learning_rate."""
+
     def on_train_batch_begin(self, batch: int, logs=None) -> None:
+        """Before training step `batch` (0-based within the epoch)."""
         self.on_batch_begin(batch, logs)  # Keras's older name for the same event
 
     def on_train_batch_end(self, batch: int, logs=None) -> None:
+        """After a training step; logs: the epoch's running loss and metrics."""
         self.on_batch_end(batch, logs)  # Keras's older name for the same event
 
-    def on_batch_begin(self, batch: int, logs=None) -> None: ...
-    def on_batch_end(self, batch: int, logs=None) -> None: ...
-    def on_test_begin(self, logs=None) -> None: ...
-    def on_test_end(self, logs=None) -> None: ...
-    def on_test_batch_begin(self, batch: int, logs=None) -> None: ...
-    def on_test_batch_end(self, batch: int, logs=None) -> None: ...
-    def on_predict_begin(self, logs=None) -> None: ...
-    def on_predict_end(self, logs=None) -> None: ...
-    def on_predict_batch_begin(self, batch: int, logs=None) -> None: ...
-    def on_predict_batch_end(self, batch: int, logs=None) -> None: ...
+    def on_batch_begin(self, batch: int, logs=None) -> None:
+        """Keras's older name of on_train_batch_begin (called by it)."""
+
+    def on_batch_end(self, batch: int, logs=None) -> None:
+        """Keras's older name of on_train_batch_end (called by it)."""
+
+    def on_test_begin(self, logs=None) -> None:
+        """Before evaluating (validation in fit, or evaluate)."""
+
+    def on_test_end(self, logs=None) -> None:
+        """After evaluating; logs: the evaluation's loss and metrics."""
+
+    def on_test_batch_begin(self, batch: int, logs=None) -> None:
+        """Before an evaluation batch."""
+
+    def on_test_batch_end(self, batch: int, logs=None) -> None:
+        """After an evaluation batch; logs: running loss and metrics."""
+
+    def on_predict_begin(self, logs=None) -> None:
+        """Before predict's first batch."""
+
+    def on_predict_end(self, logs=None) -> None:
+        """After predict's last batch."""
+
+    def on_predict_batch_begin(self, batch: int, logs=None) -> None:
+        """Before a predict batch."""
+
+    def on_predict_batch_end(self, batch: int, logs=None) -> None:
+        """After a predict batch; logs: {"outputs": the batch's outputs}."""
 
 
 class CallbackList:

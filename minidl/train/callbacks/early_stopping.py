@@ -95,6 +95,7 @@ class EarlyStopping(MonitorCallback):
             self.model.set_weights(self.best_weights)
 
     def get_monitor_value(self, logs):
+        """logs[monitor], or None with a warning that lists what the logs have."""
         logs = logs or {}
         value = logs.get(self.monitor)
         if value is None:
@@ -116,6 +117,7 @@ class EarlyStopping(MonitorCallback):
         }
 
     def load_state_dict(self, state: dict) -> None:
+        """Restore what state_dict returned (a resumed run continues the same count)."""
         self.wait = int(state["wait"])
         self.stopped_epoch = int(state["stopped_epoch"])
         self.best = state["best"]

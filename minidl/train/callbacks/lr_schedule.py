@@ -90,6 +90,7 @@ class ReduceLROnPlateau(MonitorCallback):
         self.wait = 0
 
     def in_cooldown(self) -> bool:
+        """True while cooldown epochs remain after a cut."""
         return self.cooldown_counter > 0
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
@@ -127,9 +128,11 @@ class ReduceLROnPlateau(MonitorCallback):
                     self.wait = 0
 
     def state_dict(self) -> dict:
+        """best, wait and cooldown_counter, for checkpoints."""
         return {"best": self.best, "wait": self.wait, "cooldown_counter": self.cooldown_counter}
 
     def load_state_dict(self, state: dict) -> None:
+        """Restore what state_dict returned."""
         self.best = state["best"]
         self.wait = int(state["wait"])
         self.cooldown_counter = int(state["cooldown_counter"])

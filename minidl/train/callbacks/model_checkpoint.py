@@ -151,6 +151,7 @@ class ModelCheckpoint(MonitorCallback):
         self.model.request_checkpoint(filepath, self.save_weights_only, now=now)
 
     def state_dict(self) -> dict:
+        """The best value so far and the batch counters, for checkpoints."""
         return {
             "best": self.best,
             "batches_seen_since_last_saving": self._batches_seen_since_last_saving,
@@ -158,6 +159,7 @@ class ModelCheckpoint(MonitorCallback):
         }
 
     def load_state_dict(self, state: dict) -> None:
+        """Restore what state_dict returned."""
         self.best = state["best"]
         self._batches_seen_since_last_saving = int(state["batches_seen_since_last_saving"])
         last = state["last_batch_seen"]
