@@ -19,7 +19,7 @@
 # shuffling) does to data stored in class order; k-fold and stratified k-fold on wine; and how much
 # choosing a model by its test score flatters that score, measured over many random splits.
 #
-# **Time:** 5.8 s full, 4.0 s fast (after imports), measured on
+# **Time:** 4.5 s full, 3.5 s fast (after imports), measured on
 # Intel(R) Xeon(R) Processor, 2 cores; `python -m lessons list` prints your last measured times.
 
 # %%

@@ -18,7 +18,7 @@
 # 10⁻⁶ run as given; and the learning-rate range test (`minidl.train.lr_range_test`): its curve, its
 # suggestion, and how that suggestion trains compared with the best rate of the sweep.
 #
-# **Time:** 14.3 s full, 8.6 s fast (after imports), measured on
+# **Time:** 12.4 s full, 7.2 s fast (after imports), measured on
 # Intel(R) Xeon(R) Processor, 2 cores; `python -m lessons list` prints your last measured times.
 
 # %%

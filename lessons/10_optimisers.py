@@ -19,7 +19,7 @@
 # needs a different number of iterations (trajectories plotted); digits trained to a target accuracy by
 # each optimizer over several seeds; and the text's optimizer snippet run and what it changes.
 #
-# **Time:** 10.5 s full, 7.7 s fast (after imports), measured on
+# **Time:** 10.1 s full, 5.4 s fast (after imports), measured on
 # Intel(R) Xeon(R) Processor, 2 cores; `python -m lessons list` prints your last measured times.
 
 # %%
