@@ -38,7 +38,7 @@ except ModuleNotFoundError:  # a notebook opened anywhere else (minidl installed
 
 import minidl as md
 from minidl import nn
-from minidl.train import Trainer
+from minidl.train import Trainer, plot_history
 
 lesson = Lesson("07_splits_cv", "Splits and cross-validation", "数据划分与交叉验证")
 
@@ -476,6 +476,14 @@ ax[2].set(title="test score − fresh score of the picked model", xlabel="optimi
 ax[2].legend()
 fig.tight_layout()
 lesson.savefig(fig, "splits_cv")
+
+# %% [markdown]
+# 004B §5.9 draws two plots from the History — training and validation accuracy, training and
+# validation loss. `minidl.train.plot_history` draws the same panels (here for the shuffled,
+# standardized run), with the best validation epoch marked.
+
+# %%
+lesson.savefig(plot_history(fixed[0][0], metrics=("accuracy", "loss")), "history_5_9")
 
 # %% [markdown]
 # ## What the numbers say · 结论
