@@ -21,6 +21,7 @@ from minidl.nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    distillation_loss,
     huber_loss,
     kl_div,
     l1_loss,
@@ -53,5 +54,6 @@ __all__ = [
     "normalize", "cosine_similarity", "pairwise_distance", "kl_div",
     "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "pad", "interpolate",
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "LinearFunction",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "distillation_loss",
+    "LinearFunction",
 ]  # fmt: skip
