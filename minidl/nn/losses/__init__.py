@@ -1,5 +1,6 @@
 """Losses: each functional form (`F.cross_entropy`) beside its module (`nn.CrossEntropyLoss`),
-one file per family: regression, classification (integer class targets), binary.
+one file per family: regression, classification (integer class targets), binary,
+divergence (KL divergence, distillation).
 
 `reduction` is 'mean' (default), 'sum' or 'none' (the per-element losses), as in PyTorch.
 """
