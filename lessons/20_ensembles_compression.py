@@ -333,7 +333,8 @@ lesson.check(
 lesson.textbook(
     "004B §9.4 模型压缩有哪些常见方法？",
     "量化：通过将模型权重和激活值从浮点数转换为整数，可以显著减少模型的大小和计算量",
-    "quantisation (weights and activations to integers) shrinks the model and the computation",
+    "quantisation shrinks the model and the computation (size measured; the multiply-adds are the "
+    "same — cheaper only on int8 hardware, which NumPy does not use)",
     f"size ratio {size_ratio:.3f}, accuracy {base_acc:.3f} → {q_acc:.3f}; the number of "
     "multiply-adds is unchanged",
     agree=bool(size_ratio <= 0.30),
@@ -342,7 +343,7 @@ lesson.textbook(
 lesson.textbook(
     "004B §6.1 图像识别",
     "量化：对模型的权重进行量化，减少模型的内存占用和计算资源消耗",
-    "quantising the weights reduces memory and compute",
+    "quantising the weights reduces memory (measured) and compute (not measurable here)",
     f"{q_rows[0][1]} → {q_bytes} bytes",
     agree=bool(size_ratio <= 0.30),
     explanation="the model did not get much smaller",
