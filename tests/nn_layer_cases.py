@@ -112,6 +112,19 @@ CASES = {
     "SiLU": (lambda nn: nn.SiLU(), [(3, 4)], "args"),
     "Mish": (lambda nn: nn.Mish(), [(3, 4)], "args"),
     "Softplus-beta": (lambda nn: nn.Softplus(beta=2.0), [(3, 4)], "args"),
+    "Hardtanh": (lambda nn: nn.Hardtanh(-0.5, 0.8), [(3, 4)], "args"),
+    "ReLU6": (lambda nn: nn.ReLU6(), [(3, 4)], "args"),
+    "LogSigmoid": (lambda nn: nn.LogSigmoid(), [(3, 4)], "args"),
+    "Softsign": (lambda nn: nn.Softsign(), [(3, 4)], "args"),
+    "CosineSimilarity": (lambda nn: nn.CosineSimilarity(dim=1), [(4, 5), (4, 5)], "args"),
+    "CosineSimilarity-broadcast-last": (
+        lambda nn: nn.CosineSimilarity(dim=-1), [(2, 3, 4), (3, 4)], "args",
+    ),
+    "PairwiseDistance": (lambda nn: nn.PairwiseDistance(), [(4, 5), (4, 5)], "args"),
+    "PairwiseDistance-p1-keepdim": (
+        lambda nn: nn.PairwiseDistance(p=1.0, keepdim=True), [(3, 2), (3, 2)], "args",
+    ),
+    "PairwiseDistance-p3": (lambda nn: nn.PairwiseDistance(p=3.0), [(3, 4), (3, 4)], "args"),
     "GroupNorm": (lambda nn: nn.GroupNorm(2, 4), [(3, 4, 5)], "args"),
     "GroupNorm-one-group-no-affine": (
         lambda nn: nn.GroupNorm(1, 4, affine=False), [(2, 4, 2, 3)], "args",

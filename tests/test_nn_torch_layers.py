@@ -129,3 +129,43 @@ def test_conv_transpose_output_size_argument_matches_pytorch():
         got = ours(md.tensor(x), output_size=size)
         want = ref(torch.tensor(x), output_size=size)
         np.testing.assert_allclose(got.data, want.detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "reduction, log_target", [("batchmean", False), ("mean", False), ("sum", True), ("none", False)]
+)
+def test_kl_div_matches_pytorch_with_zero_probabilities(reduction, log_target):
+    rng = np.random.default_rng(6)
+    logits = rng.standard_normal((4, 5))
+    logq = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    p = rng.dirichlet(np.ones(5), size=4)
+    p[0, 1] = 0.0  # a zero probability contributes 0 (p log p → 0), not NaN
+    p[0] /= p[0].sum()
+    target = np.log(p + 1e-3) if log_target else p
+    x, tx = md.tensor(logq, requires_grad=True), torch.tensor(logq, requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = F.kl_div(x, md.tensor(target), reduction=reduction, log_target=log_target)
+        want = torch.nn.functional.kl_div(
+            tx, torch.tensor(target), reduction=reduction, log_target=log_target
+        )
+    # 'mean' is not the KL divergence per sample: both libraries say so
+    assert sum("batchmean" in str(w.message) for w in caught) == (2 if reduction == "mean" else 0)
+    np.testing.assert_allclose(got.data, want.detach().numpy(), rtol=1e-12, atol=1e-15)
+    w = rng.standard_normal(got.shape)
+    (got * md.tensor(w)).sum().backward()
+    (want * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(_grad(x), tx.grad.numpy(), rtol=1e-12, atol=1e-15)
+    module = nn.KLDivLoss(reduction=reduction, log_target=log_target)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        np.testing.assert_allclose(module(x, md.tensor(target)).data, got.data)
+
+
+@pytest.mark.parametrize("p, dim", [(2.0, 1), (1.0, 0), (3.0, -1), (float("inf"), 1)])
+def test_normalize_matches_pytorch(p, dim):
+    x = np.random.default_rng(7).standard_normal((3, 4))
+    x[1] = 0.0  # a zero vector stays zero (ε guards the division)
+    got = F.normalize(md.tensor(x), p=p, dim=dim)
+    want = torch.nn.functional.normalize(torch.tensor(x), p=p, dim=dim)
+    np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-12, atol=1e-15)

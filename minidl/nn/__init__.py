@@ -7,9 +7,9 @@ Files, one family each, every layer beside its functional form:
   module (Module, hooks), parameter (Parameter), container (Sequential, ModuleList, ModuleDict),
   init; linear (Linear, Flatten, Unflatten), conv (Conv1d, Conv2d), conv_transpose, pooling (MaxPool1d/2d,
   AvgPool1d/2d, AdaptiveAvgPool1d/2d), padding (ZeroPad2d, ...), upsampling (Upsample, interpolate),
-  dropout, normalization (BatchNorm, LayerNorm, GroupNorm), embedding, activation;
+  dropout, normalization (BatchNorm, LayerNorm, GroupNorm), embedding, activation, distance;
   recurrent_steps (the fused one-step Functions), recurrent_cells (RNNCell, LSTMCell, GRUCell),
-  recurrent_layers (RNN, LSTM, GRU); losses/ (regression, classification, binary);
+  recurrent_layers (RNN, LSTM, GRU); losses/ (regression, classification, binary, distribution);
   functional (F: gathers the functional forms); utils/ (clip_grad, penalties).
 """
 
@@ -17,28 +17,35 @@ from minidl.nn import functional, init, utils
 from minidl.nn.activation import (
     ELU,
     GELU,
+    Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
     Mish,
     PReLU,
     ReLU,
+    ReLU6,
     Sigmoid,
     SiLU,
     Softmax,
     Softplus,
+    Softsign,
     Tanh,
 )
 from minidl.nn.container import ModuleDict, ModuleList, Sequential
 from minidl.nn.conv import Conv1d, Conv2d
 from minidl.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d
+from minidl.nn.distance import CosineSimilarity, PairwiseDistance
 from minidl.nn.dropout import Dropout, Dropout1d, Dropout2d
 from minidl.nn.embedding import Embedding
+from minidl.nn.ensemble import Ensemble, seed_ensemble  # noqa: F401  (minidl's, not torch's)
 from minidl.nn.linear import Flatten, Identity, Linear, Unflatten
 from minidl.nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
@@ -69,7 +76,8 @@ __all__ = [
     "Upsample", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Softplus",
-    "SiLU", "Mish", "PReLU",
+    "SiLU", "Mish", "PReLU", "Hardtanh", "ReLU6", "LogSigmoid", "Softsign",
+    "CosineSimilarity", "PairwiseDistance", "KLDivLoss",
     "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss", "functional", "init", "utils",
 ]  # fmt: skip

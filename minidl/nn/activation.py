@@ -24,11 +24,12 @@ from minidl.nn._validation import (
 from minidl.nn.module import Module
 from minidl.nn.parameter import Parameter
 from minidl.ops import activation as A
-from minidl.ops.elementwise import where
+from minidl.ops.elementwise import clip, where
 
 __all__ = [
-    "silu", "mish", "prelu", "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax",
-    "LogSoftmax", "Softplus", "SiLU", "Mish", "PReLU",
+    "silu", "mish", "prelu", "hardtanh", "relu6", "logsigmoid", "softsign", "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax",
+    "LogSoftmax", "Softplus", "SiLU", "Mish", "PReLU", "Hardtanh", "ReLU6", "LogSigmoid",
+    "Softsign",
 ]  # fmt: skip
 
 
@@ -42,6 +43,32 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """Mish (Misra, 2019): y = x tanh(softplus(x)), softplus(x) = log(1 + eˣ)."""
     x = float_input("mish", input)
     return x * A.tanh(A.softplus(x))
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """y = clip(x, min_val, max_val);  dy/dx = 1 inside, 0 outside."""
+    x = float_input("hardtanh", input)
+    lo, hi = check_real("hardtanh", "min_val", min_val), check_real("hardtanh", "max_val", max_val)
+    if not lo < hi:
+        raise ValueError(f"hardtanh: expected min_val < max_val; received {lo} and {hi}")
+    return clip(x, lo, hi)
+
+
+def relu6(input: Tensor) -> Tensor:
+    """y = min(max(x, 0), 6) (hardtanh on [0, 6]; MobileNet's activation)."""
+    return hardtanh(input, 0.0, 6.0)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """y = log σ(x) = −softplus(−x), computed without overflow for any x."""
+    x = float_input("logsigmoid", input)
+    return -A.softplus(-x)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """y = x / (1 + |x|)."""
+    x = float_input("softsign", input)
+    return x / (x.abs() + 1.0)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
@@ -237,3 +264,44 @@ class PReLU(Module):
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
+
+
+class Hardtanh(Module):
+    """y = clip(x, min_val, max_val); see `hardtanh`."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.min_val = check_real("Hardtanh", "min_val", min_val)
+        self.max_val = check_real("Hardtanh", "max_val", max_val)
+        if not self.min_val < self.max_val:
+            raise ValueError(
+                f"Hardtanh: expected min_val < max_val; received {min_val} and {max_val}"
+            )
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(Hardtanh):
+    """y = min(max(x, 0), 6)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__(0.0, 6.0, inplace)
+
+
+class LogSigmoid(Module):
+    """y = log σ(x); see `logsigmoid`."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return logsigmoid(x)
+
+
+class Softsign(Module):
+    """y = x / (1 + |x|)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return softsign(x)

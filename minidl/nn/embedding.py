@@ -100,6 +100,23 @@ class Embedding(Module):
         if device is not None or dtype is not None:
             self.to(device=device, dtype=dtype)
 
+    @classmethod
+    def from_pretrained(
+        cls, embeddings, freeze: bool = True, padding_idx: int | None = None
+    ) -> Embedding:
+        """An Embedding whose table is `embeddings` (num_embeddings, embedding_dim), copied;
+        `freeze=True` (the default) sets requires_grad=False, so fine-tuning leaves it alone."""
+        table = embeddings.data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
+        if table.ndim != 2 or table.dtype.kind != "f":
+            raise ValueError(
+                "Embedding.from_pretrained: `embeddings` must be a 2-D floating-point tensor "
+                f"(num_embeddings, embedding_dim); received shape {table.shape}, dtype {table.dtype}"
+            )
+        layer = cls(*table.shape, padding_idx=padding_idx, dtype=table.dtype)
+        layer.weight.data[...] = table  # the given rows, padding row included (as PyTorch)
+        layer.weight.requires_grad = not freeze
+        return layer
+
     def reset_parameters(self, generator=None) -> None:
         init.normal_(self.weight, generator=generator)
         if self.padding_idx is not None:

@@ -10,9 +10,10 @@ dropout.py, normalization.py, losses/, ...) or is a primitive of `minidl.ops` (t
 pooling and padding), and this module gathers them under PyTorch's names.
 """
 
-from minidl.nn.activation import mish, prelu, silu
+from minidl.nn.activation import hardtanh, logsigmoid, mish, prelu, relu6, silu, softsign
 from minidl.nn.conv import conv1d, conv2d
 from minidl.nn.conv_transpose import conv_transpose1d, conv_transpose2d
+from minidl.nn.distance import cosine_similarity, normalize, pairwise_distance
 from minidl.nn.dropout import dropout, dropout1d, dropout2d
 from minidl.nn.embedding import embedding, one_hot
 from minidl.nn.linear import LinearFunction, linear
@@ -20,7 +21,9 @@ from minidl.nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    distillation_loss,
     huber_loss,
+    kl_div,
     l1_loss,
     mse_loss,
     nll_loss,
@@ -47,8 +50,10 @@ __all__ = [
     "linear", "dropout", "dropout1d", "dropout2d", "embedding", "one_hot", "batch_norm",
     "layer_norm", "group_norm",
     "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "softplus",
-    "silu", "mish", "prelu",
+    "silu", "mish", "prelu", "hardtanh", "relu6", "logsigmoid", "softsign",
+    "normalize", "cosine_similarity", "pairwise_distance", "kl_div",
     "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "pad", "interpolate",
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "LinearFunction",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "distillation_loss",
+    "LinearFunction",
 ]  # fmt: skip

@@ -134,7 +134,12 @@ class Linear(Module):
 
 
 class Identity(Module):
-    """y = x (a placeholder, e.g. to remove a layer from a model without rewiring it)."""
+    """y = x (a placeholder, e.g. to remove a layer from a model without rewiring it). Any
+    constructor arguments are accepted and ignored, as in PyTorch, so it can stand in for the
+    layer it replaces."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
 
     def forward(self, x):
         return x

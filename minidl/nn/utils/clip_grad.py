@@ -21,11 +21,13 @@ def clip_grad_norm_(
     max_norm: float,
     norm_type: float = 2.0,
     error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
 ) -> Tensor:
     """Rescale gradients in place so that their joint norm is at most `max_norm`.
 
     total = ‖(‖g_1‖, ‖g_2‖, ...)‖_p over all gradients (p = norm_type, inf for the max);
-    each g ← g · min(1, max_norm / (total + 10⁻⁶)). Returns the total norm before clipping."""
+    each g ← g · min(1, max_norm / (total + 10⁻⁶)). Returns the total norm before clipping.
+    `foreach` (PyTorch's multi-tensor switch) is accepted and ignored."""
     params = [p for p in _param_list(parameters, "clip_grad_norm_") if p.grad is not None]
     if max_norm < 0:
         raise ValueError(f"clip_grad_norm_: max_norm must be >= 0; received {max_norm}")
@@ -53,8 +55,10 @@ def clip_grad_norm_(
     return Tensor(np.asarray(total, dtype=grad_array(params[0]).dtype))
 
 
-def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -> None:
-    """Clamp every gradient element to [−clip_value, clip_value], in place."""
+def clip_grad_value_(
+    parameters: Iterable[Tensor] | Tensor, clip_value: float, foreach: bool | None = None
+) -> None:
+    """Clamp every gradient element to [−clip_value, clip_value], in place (`foreach` ignored)."""
     if clip_value < 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0; received {clip_value}")
     for p in _param_list(parameters, "clip_grad_value_"):
