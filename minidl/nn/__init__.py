@@ -32,7 +32,7 @@ from minidl.nn.activation import (
     Softsign,
     Tanh,
 )
-from minidl.nn.container import ModuleDict, ModuleList, Sequential
+from minidl.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from minidl.nn.conv import Conv1d, Conv2d
 from minidl.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d
 from minidl.nn.distance import CosineSimilarity, PairwiseDistance
@@ -68,6 +68,7 @@ from minidl.nn.upsampling import Upsample
 
 __all__ = [
     "Module", "Parameter", "RemovableHandle", "Sequential", "ModuleList", "ModuleDict",
+    "ParameterList", "ParameterDict",
     "Linear", "Identity", "Flatten", "Unflatten",
     "Dropout", "Dropout1d", "Dropout2d", "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
