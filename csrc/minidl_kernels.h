@@ -64,7 +64,8 @@ int minidl_max_pool2d_backward_f64(const minidl_pool_shape *s, const double *gy,
                                    const int64_t *indices, double *gx, int nthreads);
 /* -1 when every index is a pixel of the image inside its own window, else the flat position of the
  * first one that is not (max_pool2d_backward relies on this check: it scatters without bounds tests) */
-int64_t minidl_max_pool2d_check_indices(const minidl_pool_shape *s, const int64_t *indices);
+int64_t minidl_max_pool2d_check_indices(const minidl_pool_shape *s, const int64_t *indices,
+                                        int nthreads);
 int minidl_avg_pool2d_forward_f32(const minidl_pool_shape *s, const float *x, float *y, int nthreads);
 int minidl_avg_pool2d_forward_f64(const minidl_pool_shape *s, const double *x, double *y,
                                   int nthreads);

@@ -39,6 +39,15 @@ assert minidl.__file__.startswith('$scratch'), minidl.__file__
 assert 'sanitize' in c.build_info(), c.build_info()
 print('testing', minidl.__file__, '|', c.build_info())"
 
-MINIDL_TEST_BACKENDS=c MINIDL_FUZZ_EXAMPLES="${MINIDL_FUZZ_EXAMPLES:-1500}" "$python" -m pytest -q -p no:cacheprovider \
+# the CPU's own micro-kernels on everything; then the fuzz and determinism tests once more on each
+# other instruction set this CPU can run (the GEMM's AVX2 and generic paths)
+MINIDL_TEST_BACKENDS=c MINIDL_FUZZ_EXAMPLES="${MINIDL_FUZZ_EXAMPLES:-1000}" "$python" -m pytest -q -p no:cacheprovider \
     tests/test_kernels_gemm.py tests/test_kernels_conv.py tests/test_kernels_pool.py tests/test_conv_ops.py \
     tests/test_kernels_bad_input.py tests/test_kernels_fuzz.py tests/test_determinism.py "$@"
+best="$("$python" -c "from minidl.kernels import c_backend as c; print(c.isa())")"
+for isa in $("$python" -c "from minidl.kernels import c_backend as c; print(' '.join(c.supported_isas()))"); do
+    [ "$isa" = "$best" ] && continue
+    echo "--- instruction set $isa"
+    MINIDL_C_ISA="$isa" MINIDL_TEST_BACKENDS=c MINIDL_FUZZ_EXAMPLES=300 "$python" -m pytest -q \
+        -p no:cacheprovider tests/test_kernels_fuzz.py tests/test_determinism.py "$@"
+done

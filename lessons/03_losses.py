@@ -20,7 +20,7 @@
 # trained with MSE-on-sigmoid and with cross-entropy over several seeds, from a gentle and from a
 # saturated start.
 #
-# **Time:** 0.7 s full, 0.4 s fast (after imports), measured on
+# **Time:** 1.7 s full, 1.3 s fast (after imports), measured on
 # Intel(R) Xeon(R) Processor, 2 cores; `python -m lessons list` prints your last measured times.
 
 # %%

@@ -10,10 +10,11 @@ Layers (imports only go down): kernels -> autograd (Function, the engine) and te
 PyTorch code unchanged (see the README's "Differences from PyTorch").
 """
 
-from minidl import autograd, data, dtypes, kernels, nn, ops, optim, random, testing, utils
+from minidl import autograd, data, dtypes, kernels, linalg, nn, ops, optim, random, testing, utils
 from minidl.autograd import (
     Function,
     enable_grad,
+    inference_mode,
     is_grad_enabled,
     no_grad,
     set_grad_enabled,

@@ -83,6 +83,29 @@ class enable_grad(_GradMode):
     mode = True
 
 
+class inference_mode(_GradMode):
+    """PyTorch's faster no_grad; in minidl the same as no_grad (`inference_mode(False)` records)."""
+
+    def __init__(self, mode: bool = True):
+        self.mode = not mode
+
+    def __call__(self, fn):
+        if not callable(fn):
+            raise TypeError(f"inference_mode: expected a function to decorate; received {fn!r}")
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            global _grad_enabled
+            previous, _grad_enabled = _grad_enabled, mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _grad_enabled = previous
+
+        return wrapper
+
+
 class set_grad_enabled(_GradMode):
     """`set_grad_enabled(False)` switches recording off now; as a context manager it restores on exit."""
 

@@ -492,40 +492,40 @@ class Tensor:
     # === the ops as methods (PyTorch's spelling; the docstrings are in minidl.ops) ====================
     # reductions
     def sum(self, *args, **kw):
-        return _ops.sum(self, *args, **kw)
+        return _reduce(_ops.sum, self, args, kw)
 
     def mean(self, *args, **kw):
-        return _ops.mean(self, *args, **kw)
+        return _reduce(_ops.mean, self, args, kw)
 
     def max(self, *args, **kw):
-        return _ops.max(self, *args, **kw)
+        return _reduce(_ops.max, self, args, kw)
 
     def min(self, *args, **kw):
-        return _ops.min(self, *args, **kw)
+        return _reduce(_ops.min, self, args, kw)
 
     def amax(self, *args, **kw):
-        return _ops.amax(self, *args, **kw)
+        return _reduce(_ops.amax, self, args, kw)
 
     def amin(self, *args, **kw):
-        return _ops.amin(self, *args, **kw)
+        return _reduce(_ops.amin, self, args, kw)
 
     def var(self, *args, **kw):
-        return _ops.var(self, *args, **kw)
+        return _reduce(_ops.var, self, args, kw)
 
     def std(self, *args, **kw):
-        return _ops.std(self, *args, **kw)
+        return _reduce(_ops.std, self, args, kw)
 
     def norm(self, p=2, dim=None, keepdim=False):
         return _ops.norm(self, p, dim, keepdim)
 
     def logsumexp(self, *args, **kw):
-        return _ops.logsumexp(self, *args, **kw)
+        return _reduce(_ops.logsumexp, self, args, kw)
 
     def argmax(self, *args, **kw):
-        return _ops.argmax(self, *args, **kw)
+        return _reduce(_ops.argmax, self, args, kw)
 
     def argmin(self, *args, **kw):
-        return _ops.argmin(self, *args, **kw)
+        return _reduce(_ops.argmin, self, args, kw)
 
     def sort(self, dim=-1, descending=False, stable=False):
         return _ops.sort(self, dim, descending, stable)
@@ -688,6 +688,45 @@ class Tensor:
     def log_softmax(self, dim=-1):
         return _ops.log_softmax(self, dim)
 
+    def square(self):
+        return _ops.square(self)
+
+    def rsqrt(self):
+        return _ops.rsqrt(self)
+
+    def log1p(self):
+        return _ops.log1p(self)
+
+    def expm1(self):
+        return _ops.expm1(self)
+
+    def tan(self):
+        return _ops.tan(self)
+
+    def sign(self):
+        return _ops.sign(self)
+
+    def floor(self):
+        return _ops.floor(self)
+
+    def ceil(self):
+        return _ops.ceil(self)
+
+    def round(self):
+        return _ops.round(self)
+
+    def cumsum(self, dim):
+        return _ops.cumsum(self, dim)
+
+    def prod(self, dim=None, keepdim=False):
+        return _ops.prod(self, dim, keepdim)
+
+    def bmm(self, other):
+        return _ops.bmm(self, other)
+
+    def dot(self, other):
+        return _ops.dot(self, other)
+
     # comparisons (bool results, not differentiable)
     def eq(self, other):
         return _ops.eq(self, other)
@@ -706,6 +745,15 @@ class Tensor:
 
     def ge(self, other):
         return _ops.ge(self, other)
+
+    def isnan(self):
+        return _ops.isnan(self)
+
+    def isinf(self):
+        return _ops.isinf(self)
+
+    def isfinite(self):
+        return _ops.isfinite(self)
 
     def equal(self, other) -> bool:
         return _ops.equal(self, other)
@@ -768,6 +816,24 @@ class Tensor:
         """A copy of the data that stays in the graph (the gradient passes straight through)."""
         return _ops.clone(self)
 
+    # new tensors with this one's dtype (PyTorch's new_* methods)
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return _creation.tensor(data, dtype or self.dtype, device, requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return _creation.zeros(*size, dtype=dtype or self.dtype, device=device,
+                               requires_grad=requires_grad)  # fmt: skip
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return _creation.ones(*size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)  # fmt: skip
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return _creation.full(size, fill_value, dtype or self.dtype, device, requires_grad)
+
 
 _TYPE_NAMES = {
     dtypes.float32: "torch.FloatTensor",
@@ -780,6 +846,15 @@ _TYPE_NAMES = {
     dtypes.uint8: "torch.ByteTensor",
     dtypes.bool_: "torch.BoolTensor",
 }
+
+
+def _reduce(op, t: Tensor, args: tuple, kw: dict):
+    """A reduction method, also as NumPy calls it (np.sum(t), np.max(t) pass out=None, and maybe
+    dtype=): `dtype` converts first, as in PyTorch; a real `out` array is refused."""
+    if kw.pop("out", None) is not None:
+        raise TypeError(f"{op.__name__}: argument `out` is not supported; use the returned tensor")
+    dtype = kw.pop("dtype", None)
+    return op(t if dtype is None else t.to(dtype), *args, **kw)
 
 
 def _scaled(other, alpha):
@@ -844,4 +919,5 @@ _UFUNC_OPS = {
 }
 
 # The ops are built on Tensor and Function; the operators above call them.
+from minidl import creation as _creation  # noqa: E402
 from minidl import ops as _ops  # noqa: E402

@@ -177,3 +177,27 @@ def test_std_backward_is_zero_at_zero_variance_as_in_pytorch():
     y = f64([5.0, 5.0])
     y.std().backward()
     np.testing.assert_array_equal(y.grad.data, [0.0, 0.0])
+
+
+def test_inference_mode_is_no_grad_as_context_and_decorator():
+    x = f64([1.0])
+    with md.inference_mode():
+        assert not (x * 2).requires_grad
+
+    @md.inference_mode()
+    def f(t):
+        return t * 2
+
+    assert not f(x).requires_grad
+    with md.inference_mode(False):
+        assert (x * 2).requires_grad
+
+
+def test_numpy_reductions_and_ufuncs_take_tensors():
+    x = f64([[1.0, -4.0], [2.0, 3.0]])
+    (x * x).sum().backward()
+    assert float(np.max(x.grad)) == 6.0 and float(np.sum(x.grad)) == 4.0
+    assert np.isfinite(x.grad).all() and float(np.abs(x.grad).max()) == 8.0
+    data = x.data.copy()
+    data -= 0.5 * x.grad  # an array updated in place by a tensor
+    np.testing.assert_array_equal(data, x.data - 0.5 * x.grad.data)

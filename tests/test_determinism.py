@@ -116,3 +116,22 @@ def test_training_twice_from_one_seed_gives_the_same_weights(n_threads):
     for run in runs[1:]:
         for got, want in zip(run, runs[0], strict=True):
             np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.skipif("c" not in BACKENDS, reason="C backend not built")
+def test_every_c_instruction_set_is_deterministic():
+    """The AVX-512, AVX2 and generic micro-kernels (those this CPU runs): repeated runs and 1 vs 2
+    threads give the same bits on each."""
+    from minidl.kernels import c_backend
+
+    default = c_backend.isa()
+    try:
+        for isa in c_backend.supported_isas():
+            c_backend.set_isa(isa)
+            runs = []
+            for n in (1, 2, 2):
+                with threads(n):
+                    runs.append(_kernel_results("c"))
+            _assert_same(runs, f"differs between runs or thread counts with the {isa} micro-kernel")
+    finally:
+        c_backend.set_isa(default)

@@ -70,6 +70,23 @@ def test_max_pool_backward_refuses_bad_index_arrays(backend, indices, error, mes
         kernels.max_pool2d_backward(np.ones((1, 1, 2, 2)), indices, (1, 1, 4, 4), 2)
 
 
+def test_max_pool_backward_names_the_first_bad_index_at_any_thread_count(backend):
+    """A batch large enough for the C check to split the planes over threads: the first bad
+    position is reported, the same one on 1 and 2 threads."""
+    x = np.random.default_rng(1).standard_normal((64, 8, 28, 28)).astype("f4")
+    y, idx = kernels.max_pool2d(x, 2)
+    idx[60, 0, 0, 0] = -1
+    idx[40, 3, 5, 6] = 10**6
+    before = kernels.get_num_threads()
+    try:
+        for n in (1, 2):
+            kernels.set_num_threads(n)
+            with pytest.raises(ValueError, match=r"Received: indices\[40, 3, 5, 6\]=1000000"):
+                kernels.max_pool2d_backward(y, idx, x.shape, 2)
+    finally:
+        kernels.set_num_threads(before)
+
+
 def test_max_pool_backward_accepts_the_forward_indices_with_padding(backend):
     x = np.random.default_rng(0).standard_normal((2, 3, 5, 5))
     y, idx = kernels.max_pool2d(x, 3, 2, 1)

@@ -210,3 +210,12 @@ def test_a_users_openmp_wait_setting_is_respected(var):
     spincount, policy = done.stdout.splitlines()
     assert spincount == (value if var == "GOMP_SPINCOUNT" else "None")
     assert f"the user's {var}={value}" in policy
+
+
+@pytest.mark.skipif("c" not in kernels.available_backends(), reason="C backend not built")
+def test_environment_variable_forces_the_c_instruction_set():
+    done = _fresh_python(
+        "from minidl.kernels import c_backend; print(c_backend.isa())", MINIDL_C_ISA="generic"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "generic"

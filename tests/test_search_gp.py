@@ -201,3 +201,20 @@ def test_gp_sampler_argument_errors():
         GPSampler(n_startup_trials=-1)
     with pytest.raises(ValueError, match="GPSampler: argument `seed`"):
         GPSampler(seed="a")
+
+
+def test_log_posterior_adds_the_length_scale_prior_and_its_gradient():
+    x, y = _data(n=8, d=2, seed=6)
+    gp = GaussianProcess(np.ones(2))
+    theta = np.log([0.2, 3.0, 1.1, 0.01])
+    nlp, grad = gp.neg_log_posterior(theta, x, y)
+    nll = gp.neg_log_marginal_likelihood(theta, x, y)[0]
+    assert nlp - nll == pytest.approx(0.5 * np.sum(((theta[:2] - math.log(0.5)) / 0.5) ** 2))
+    h = 1e-6
+    for i in range(4):
+        e = np.zeros(4)
+        e[i] = h
+        fd = (
+            gp.neg_log_posterior(theta + e, x, y)[0] - gp.neg_log_posterior(theta - e, x, y)[0]
+        ) / (2 * h)
+        assert grad[i] == pytest.approx(fd, rel=1e-5, abs=1e-7)

@@ -282,3 +282,10 @@ def test_ask_and_tell_records_trials_like_optimize():
     with pytest.raises(ValueError, match="needs `values`"):
         study.tell(open_trial)
     assert study.tell(open_trial.number, 2.0).state == TrialState.COMPLETE
+
+
+def test_progress_bar_counts_the_trials(capsys):
+    pytest.importorskip("tqdm")
+    study = _study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=5, show_progress_bar=True)
+    assert len(study.trials) == 5 and "5/5" in capsys.readouterr().err

@@ -188,7 +188,7 @@ def test_reduce_lr_rejects_factor_ge_one():
         ReduceLROnPlateau(factor=1.0)
 
 
-# --- LearningRateScheduler, TerminateOnNaN, LambdaCallback, CSVLogger ------------------------------
+# --- LearningRateScheduler, TerminateOnNaN, LambdaCallback, CSVLogger -----------------------------
 
 
 def test_learning_rate_scheduler_sets_lr_at_epoch_begin():

@@ -471,3 +471,8 @@ def test_a_dataset_must_come_in_a_dataloader():
     x, y = blobs()
     with pytest.raises(TypeError, match="DataLoader"):
         make_trainer().fit(TensorDataset(md.tensor(x), md.tensor(y)), verbose=0)
+
+
+def test_repr_names_the_parts():
+    text = repr(make_trainer())
+    assert text == "Trainer(model=Sequential, loss=CrossEntropyLoss, optimizer=SGD(lr=0.05), metrics=['accuracy'])"  # fmt: skip

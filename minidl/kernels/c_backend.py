@@ -4,7 +4,13 @@ Same functions and signatures as `reference.py`. The dispatcher has already chec
 contiguity and allocated the outputs; this module only translates NumPy arrays into pointers and sizes,
 and turns the C functions' status codes into exceptions (MINIDL_ERR_NOMEM -> MemoryError).
 Importing it raises ImportError when the extension was not built, which the dispatcher reports.
+
+The GEMM's instruction set is the best this CPU has; `set_isa` or the environment variable
+MINIDL_C_ISA ("generic", "avx2+fma", "avx512f"; read at import) forces another, so that tests and
+csrc/sanitize.sh can drive every micro-kernel on one machine.
 """
+
+import os
 
 import numpy as np
 
@@ -136,7 +142,7 @@ def max_pool2d_backward(grad_out, indices, out, kernel_size, stride, padding) ->
 def max_pool2d_check_indices(indices, input_shape, kernel_size, stride, padding) -> int:
     """-1 if every index is a pixel of the image inside its window, else the first bad position."""
     s = _pool_shape(input_shape, indices.shape, kernel_size, stride, padding)
-    return lib.minidl_max_pool2d_check_indices(s, _ptr(indices))
+    return lib.minidl_max_pool2d_check_indices(s, _ptr(indices), get_num_threads())
 
 
 def avg_pool2d_forward(x, out, kernel_size, stride, padding) -> None:
@@ -176,3 +182,8 @@ def set_isa(name: str) -> None:
 def build_info() -> str:
     """Compiler, OpenMP and flags the extension was built with."""
     return ffi.string(lib.minidl_build_info()).decode()
+
+
+_env_isa = os.environ.get("MINIDL_C_ISA", "").strip()
+if _env_isa:
+    set_isa(_env_isa)

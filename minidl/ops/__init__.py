@@ -1,13 +1,13 @@
 """Differentiable operations: each a `Function` (forward + backward) and a lowercase function to call.
 
-Modules: elementwise (arithmetic, exp/log, ...), compare (==, <, &, isclose: not differentiable),
-reduce (sum, mean, amax, var, norm, ...), select (gather, max/min with indices, sort, topk), shape
-(reshape, permute, cat, split, ...), rearrange (flip, roll, repeat, tril, masked_fill), index (t[...]
-and its scatter back), matmul, activation (relu, softmax, ...), conv (conv2d and pooling, on
+Modules: elementwise (arithmetic, exp/log, ...), unary (square, log1p, tan, rounding), compare (==, <,
+&, isclose, isnan: not differentiable), reduce (sum, mean, amax, var, norm, ...), scan (cumsum, prod),
+select (gather, max/min with indices, sort, topk), shape (reshape, permute, cat, split, ...),
+rearrange (flip, roll, repeat, tril, masked_fill), index (t[...] and its scatter back), matmul
+(matmul, mm, bmm, einsum), activation (relu, softmax, ...), conv (conv2d and pooling, on
 minidl.kernels).
 """
 
-# fmt: off
 from minidl.ops.activation import (
     ELU,
     GELU,
@@ -35,6 +35,9 @@ from minidl.ops.compare import (
     ge,
     gt,
     isclose,
+    isfinite,
+    isinf,
+    isnan,
     le,
     logical_and,
     logical_not,
@@ -43,7 +46,14 @@ from minidl.ops.compare import (
     lt,
     ne,
 )
-from minidl.ops.conv import AvgPool2d, Conv2d, MaxPool2d, avg_pool2d, conv2d, max_pool2d
+from minidl.ops.conv import (
+    AvgPool2d,
+    Conv2d,
+    MaxPool2d,
+    avg_pool2d,
+    conv2d,
+    max_pool2d,
+)
 from minidl.ops.elementwise import (
     Abs,
     Add,
@@ -85,8 +95,22 @@ from minidl.ops.elementwise import (
     sub,
     where,
 )
-from minidl.ops.index import GetItem, IndexPut, getitem, index_put
-from minidl.ops.matmul import MatMul, matmul, mm
+from minidl.ops.index import (
+    GetItem,
+    IndexPut,
+    getitem,
+    index_put,
+)
+from minidl.ops.matmul import (
+    Einsum,
+    MatMul,
+    bmm,
+    dot,
+    einsum,
+    matmul,
+    mm,
+    outer,
+)
 from minidl.ops.rearrange import (
     Flip,
     Repeat,
@@ -120,6 +144,12 @@ from minidl.ops.reduce import (
     std,
     sum,
     var,
+)
+from minidl.ops.scan import (
+    Cumsum,
+    Prod,
+    cumsum,
+    prod,
 )
 from minidl.ops.select import (
     Gather,
@@ -156,36 +186,53 @@ from minidl.ops.shape import (
     unbind,
     unsqueeze,
 )
-
-# fmt: on
+from minidl.ops.unary import (
+    Expm1,
+    Log1p,
+    Tan,
+    ceil,
+    expm1,
+    floor,
+    log1p,
+    round,
+    rsqrt,
+    sign,
+    square,
+    tan,
+)
 
 __all__ = [
+    # activation
+    "ELU", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "Softplus", "Tanh",
+    "elu", "gelu", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "softplus", "tanh",
+    # compare
+    "allclose", "eq", "equal", "ge", "gt", "isclose", "isfinite", "isinf", "isnan", "le",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "lt", "ne",
+    # conv
+    "AvgPool2d", "Conv2d", "MaxPool2d", "avg_pool2d", "conv2d", "max_pool2d",
     # elementwise
     "Abs", "Add", "Cast", "Clip", "Clone", "Cos", "Div", "Exp", "Log", "Maximum", "Minimum", "Mul",
     "Neg", "Pow", "Sin", "Sqrt", "Sub", "Where", "abs", "add", "cast", "clamp", "clip", "clone",
     "cos", "div", "exp", "floor_divide", "log", "maximum", "minimum", "mul", "neg", "pow",
     "remainder", "sin", "sqrt", "sub", "where",
-    # compare
-    "allclose", "eq", "equal", "ge", "gt", "isclose", "le", "logical_and", "logical_not",
-    "logical_or", "logical_xor", "lt", "ne",
+    # index
+    "GetItem", "IndexPut", "getitem", "index_put",
     # matmul
-    "MatMul", "matmul", "mm",
+    "Einsum", "MatMul", "bmm", "dot", "einsum", "matmul", "mm", "outer",
+    # rearrange
+    "Flip", "Repeat", "Roll", "flip", "masked_fill", "nonzero", "repeat", "roll", "tril", "triu",
     # reduce
     "Amax", "Amin", "LogSumExp", "Mean", "Norm", "Std", "Sum", "Var", "all", "amax", "amin", "any",
     "argmax", "argmin", "logsumexp", "mean", "norm", "std", "sum", "var",
+    # scan
+    "Cumsum", "Prod", "cumsum", "prod",
     # select
     "Gather", "ScatterAdd", "gather", "index_select", "max", "min", "scatter_add", "sort", "topk",
     # shape
     "BroadcastTo", "Concatenate", "Pad", "Permute", "Reshape", "Stack", "broadcast_to", "cat",
     "chunk", "concatenate", "expand", "flatten", "pad", "permute", "reshape", "split", "squeeze",
     "stack", "t", "transpose", "unbind", "unsqueeze",
-    # rearrange
-    "Flip", "Repeat", "Roll", "flip", "masked_fill", "nonzero", "repeat", "roll", "tril", "triu",
-    # conv
-    "AvgPool2d", "Conv2d", "MaxPool2d", "avg_pool2d", "conv2d", "max_pool2d",
-    # index
-    "GetItem", "IndexPut", "getitem", "index_put",
-    # activation
-    "ELU", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "Softplus", "Tanh",
-    "elu", "gelu", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "softplus", "tanh",
+    # unary
+    "Expm1", "Log1p", "Tan", "ceil", "expm1", "floor", "log1p", "round", "rsqrt", "sign", "square",
+    "tan",
 ]  # fmt: skip

@@ -96,3 +96,19 @@ def equal(a, b) -> bool:
     a, b = operand(a, "equal"), operand(b, "equal")
     arrays = [np.asarray(x.data if isinstance(x, Tensor) else x) for x in (a, b)]
     return arrays[0].shape == arrays[1].shape and bool(np.array_equal(*arrays))
+
+
+def _test(np_fn, name: str, doc: str):
+    def op(x) -> Tensor:
+        (a,) = _arrays(name, x)
+        return Tensor._wrap(np.asarray(np_fn(a)))
+
+    op.__name__, op.__qualname__, op.__doc__ = name, name, doc
+    return op
+
+
+isnan = _test(np.isnan, "isnan", "True where x is NaN; a bool tensor.")
+isinf = _test(np.isinf, "isinf", "True where x is +inf or −inf; a bool tensor.")
+isfinite = _test(
+    np.isfinite, "isfinite", "True where x is neither NaN nor infinite; a bool tensor."
+)

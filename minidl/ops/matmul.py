@@ -90,3 +90,88 @@ def mm(a, b) -> Tensor:
         if nd != 2:
             raise ValueError(f"mm: argument `{name}` must be a matrix (2-D); received {nd}-D")
     return matmul(a, b)
+
+
+def bmm(a, b) -> Tensor:
+    """Batched matrix product of (B, n, k) and (B, k, m) tensors (3-D only, as torch.bmm)."""
+    sa, sb = (np.shape(x.data if isinstance(x, Tensor) else x) for x in (a, b))
+    if len(sa) != 3 or len(sb) != 3 or sa[0] != sb[0]:
+        raise ValueError(
+            f"bmm: expects two 3-D tensors with the same batch size; a.shape={sa}, b.shape={sb}"
+        )
+    return matmul(a, b)
+
+
+def dot(a, b) -> Tensor:
+    """Σ_i a_i b_i of two 1-D tensors of one length (torch.dot)."""
+    sa, sb = (np.shape(x.data if isinstance(x, Tensor) else x) for x in (a, b))
+    if len(sa) != 1 or sa != sb:
+        raise ValueError(f"dot: expects two 1-D tensors of the same length; shapes {sa} and {sb}")
+    return matmul(a, b)
+
+
+def outer(a, b) -> Tensor:
+    """The outer product a_i b_j of two 1-D tensors (through broadcasting multiplication)."""
+    from minidl.ops.elementwise import mul
+    from minidl.ops.shape import reshape
+
+    return mul(reshape(a, -1, 1), reshape(b, 1, -1))
+
+
+class Einsum(Function):
+    """y = einsum(spec, x_1, ..., x_n) (NumPy's Einstein summation);
+    dL/dx_k = einsum(out, x_others -> letters of x_k)(dL/dy, ...): the same contraction with x_k
+    swapped for the gradient, broadcast over any letter only x_k has (it was summed away)."""
+
+    @staticmethod
+    def forward(ctx, *xs, inputs, output):
+        ctx.inputs, ctx.output = inputs, output
+        ctx.save_for_backward(*xs)
+        return np.einsum(f"{','.join(inputs)}->{output}", *xs)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xs, grads = ctx.saved_tensors, []
+        for k, (sub, need) in enumerate(zip(ctx.inputs, ctx.needs_input_grad)):
+            if not need:
+                grads.append(None)
+                continue
+            others = [s for j, s in enumerate(ctx.inputs) if j != k]
+            known = set(ctx.output).union(*others)
+            kept = "".join(c for c in sub if c in known)
+            spec = ",".join([ctx.output, *others]) + "->" + kept
+            g = np.einsum(spec, grad, *(x for j, x in enumerate(xs) if j != k))
+            shape = [xs[k].shape[i] if c in known else 1 for i, c in enumerate(sub)]
+            grads.append(np.broadcast_to(g.reshape(shape), xs[k].shape))
+        return tuple(grads)
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation, e.g. einsum("bij,bjk->bik", a, b). The output must be explicit or is
+    NumPy's implicit one; no letter may repeat inside one operand (no diagonals) and no '...'."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum: argument `equation` must be a string; received {equation!r}")
+    eq = equation.replace(" ", "")
+    lhs, _, rhs = eq.partition("->")
+    inputs = lhs.split(",")
+    if "." in eq or any(len(set(s)) != len(s) for s in inputs):
+        raise ValueError(
+            f"einsum: '...' and repeated letters within an operand are not supported; received "
+            f"{equation!r}"
+        )
+    if len(inputs) != len(operands):
+        raise ValueError(
+            f"einsum: {equation!r} names {len(inputs)} operands but {len(operands)} were given"
+        )
+    if "->" not in eq:  # NumPy's implicit output: the letters used once, in alphabetical order
+        letters = "".join(inputs)
+        rhs = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    xs = [x if isinstance(x, Tensor) else Tensor(x) for x in operands]
+    for s, x in zip(inputs, xs):
+        if len(s) != x.ndim:
+            raise ValueError(
+                f"einsum: operand {s!r} has shape {x.shape}; expected {len(s)} dimensions"
+            )
+    return Einsum.apply(*xs, inputs=tuple(inputs), output=rhs)

@@ -300,8 +300,9 @@ class Stack(Function):
         )
 
 
-def stack(tensors, axis: int = 0) -> Tensor:
+def stack(tensors, axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join tensors of one shape along a new dimension inserted at `axis` (also spelled `dim`)."""
+    axis = axis if dim is None else dim
     xs = _tensor_list("stack", tensors)
     for k, x in enumerate(xs):
         if x.shape != xs[0].shape:

@@ -64,6 +64,7 @@ class Study:
         self.pruner = pruner if pruner is not None else MedianPruner()
         self.study_name = study_name or f"no-name-{uuid.uuid4()}"
         self._trials: list[FrozenTrial] = []
+        self._finished: list[FrozenTrial] = []
         self._user_attrs: dict[str, Any] = {}
         self._stop_flag = False
         self._asked: dict[int, Trial] = {}
@@ -195,7 +196,7 @@ class Study:
         relative = self.sampler.sample_relative(self, trial, space) if space else {}
         trial.params = dict(relative)
         trial.distributions = {name: space[name] for name in relative}
-        finished = tuple(t for t in self._trials if t.state.is_finished())
+        finished = tuple(self._finished)  # a C-level copy: O(n) but cheap, even at 10^4 trials
         return _optimize.TrialRequest(
             number=number,
             sampler=self.sampler,
@@ -209,6 +210,7 @@ class Study:
     def _record(self, frozen: FrozenTrial) -> None:
         """Store a finished trial in place of its RUNNING stub and tell the sampler."""
         self._trials[frozen.number] = frozen
+        self._finished.append(frozen)  # in order of completion
         self.sampler.after_trial(self, frozen, frozen.state, frozen.values)
 
     # ---- results -----------------------------------------------------------------------------

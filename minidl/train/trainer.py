@@ -152,6 +152,14 @@ class Trainer:
         self._fit_callbacks: list = []  # the last fit's callbacks, whose state checkpoints keep
         self._requested: list = []  # ModelCheckpoint's requests, written after on_epoch_end
 
+    def __repr__(self) -> str:
+        loss = type(self.loss).__name__ if isinstance(self.loss, nn.Module) else repr(self.loss)
+        return (
+            f"Trainer(model={type(self.model).__name__}, loss={loss}, "
+            f"optimizer={type(self.optimizer).__name__}(lr={self.learning_rate:g}), "
+            f"metrics={[m.name for m in self.metrics]})"
+        )
+
     # --- the training loop ------------------------------------------------------------------------
     def fit(
         self,

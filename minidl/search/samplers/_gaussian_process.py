@@ -25,7 +25,13 @@ Hyperparameters theta = (log l_1..l_d, log s^2, log sn^2) maximise the log margi
 whose gradient is d/dtheta_k = 1/2 tr((alpha alpha^T - K^-1) dK/dtheta_k), with
 dK/dlog s^2 = K - sn^2 I, dK/dlog sn^2 = sn^2 I and, for the Matérn 5/2 kernel,
 dk/dlog l_j = s^2 5/3 (1 + sqrt5 r) exp(-sqrt5 r) (x_j - x'_j)^2 / l_j^2.
-It is maximised with L-BFGS-B inside box bounds on theta, from a few starting points.
+The sampler maximises it plus a log-normal prior on the length scale of each numeric input (not the
+one-hot columns of categoricals), log l_j ~ N(log 0.5, 0.5^2)
+(a MAP estimate), with L-BFGS-B inside box bounds on theta, from a few starting points. Why the
+prior: with 10-30 points in 4-6 dimensions the likelihood alone often sends length scales to their
+bounds (a GP that believes the function is flat or pure noise along some axis); measured on the
+search benchmark at 30 trials, the prior cut the median regret on Hartmann-6 from 0.20 to 0.13 and on
+Rosenbrock-4 from 281 to 107 (Branin unchanged at ~0.002).
 
 Expected Improvement (minimisation) of a point with posterior mean m and std s over the best
 observed value y*: with z = (y* - m) / s,
@@ -50,6 +56,7 @@ SQRT5 = math.sqrt(5.0)
 LOG_LENGTHSCALE_BOUNDS = (math.log(1e-2), math.log(20.0))
 LOG_SIGNAL_BOUNDS = (math.log(0.05), math.log(20.0))
 LOG_NOISE_BOUNDS = (math.log(1e-6), math.log(1.0))
+LOG_LENGTHSCALE_PRIOR = (math.log(0.5), 0.5)  # mean and std of the normal prior on log l_j
 JITTER = 1e-9  # added to the diagonal so the Cholesky factorisation never meets a zero pivot
 
 
@@ -66,11 +73,21 @@ class GaussianProcess:
     """A zero-mean GP with a Matérn 5/2 ARD kernel, fitted by maximum marginal likelihood.
 
     Args:
-        lengthscales, signal_var, noise_var: fixed hyperparameters (skip `fit_hyperparameters`).
+        lengthscales, signal_var, noise_var: starting (or, without `fit_hyperparameters`, fixed)
+            hyperparameters.
+        prior_mask: 1.0 for the length scales that get the prior, 0.0 for those that do not.
     """
 
-    def __init__(self, lengthscales: np.ndarray, signal_var: float = 1.0, noise_var: float = 1e-3):
+    def __init__(
+        self,
+        lengthscales: np.ndarray,
+        signal_var: float = 1.0,
+        noise_var: float = 1e-3,
+        prior_mask: np.ndarray | None = None,
+    ):
         self.lengthscales = np.asarray(lengthscales, dtype=float)
+        # which length scales get the log-normal prior (the sampler leaves one-hot columns free)
+        self.prior_mask = np.ones(len(self.lengthscales)) if prior_mask is None else prior_mask
         self.signal_var = float(signal_var)
         self.noise_var = float(noise_var)
         self._x: np.ndarray | None = None
@@ -106,10 +123,21 @@ class GaussianProcess:
         grad[d + 1] = -0.5 * np.trace(w) * sn2
         return float(nll), grad
 
+    def neg_log_posterior(
+        self, theta: np.ndarray, x: np.ndarray, y: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        """-log p(y | x, theta) - log prior(length scales), up to a constant, and its gradient."""
+        nll, grad = self.neg_log_marginal_likelihood(theta, x, y)
+        mu, sd = LOG_LENGTHSCALE_PRIOR
+        dev = (theta[:-2] - mu) / sd * self.prior_mask
+        grad = grad.copy()
+        grad[:-2] += dev / sd
+        return nll + 0.5 * float(dev @ dev), grad
+
     def fit_hyperparameters(
         self, x: np.ndarray, y: np.ndarray, rng: np.random.Generator, n_restarts: int = 3
     ) -> GaussianProcess:
-        """Maximise the marginal likelihood with L-BFGS-B from the current values and random starts."""
+        """Maximise the marginal likelihood times the length-scale prior (L-BFGS-B, several starts)."""
         d = x.shape[1]
         bounds = [LOG_LENGTHSCALE_BOUNDS] * d + [LOG_SIGNAL_BOUNDS, LOG_NOISE_BOUNDS]
         lo, hi = np.array(bounds).T
@@ -120,7 +148,7 @@ class GaussianProcess:
         best = None
         for theta0 in starts:
             res = optimize.minimize(
-                self.neg_log_marginal_likelihood,
+                self.neg_log_posterior,
                 theta0,
                 args=(x, y),
                 jac=True,

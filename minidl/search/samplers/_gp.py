@@ -17,8 +17,8 @@ The loop, once per trial (in the main process, before the trial is dispatched):
    proposed point with the best value observed so far. The GP then believes those points are known,
    its uncertainty and EI there collapse, and the next proposal goes elsewhere: parallel trials get
    distinct proposals without waiting.
-4. Fit the GP (Matérn 5/2 ARD kernel; hyperparameters by maximising the marginal likelihood with
-   L-BFGS-B from a few starts; see `_gaussian_process`).
+4. Fit the GP (Matérn 5/2 ARD kernel; hyperparameters by maximising the marginal likelihood, with
+   a log-normal prior on the length scales, by L-BFGS-B from a few starts; see `_gaussian_process`).
 5. Maximise log Expected Improvement: score `n_candidates` random points of the cube (plus small
    perturbations of the best points seen), then polish the best few with L-BFGS-B (finite-difference
    gradients) over the numeric coordinates, categoricals held at their candidate's choice.
@@ -183,6 +183,9 @@ class GPSampler(BaseSampler):
         self._n_startup = n_startup_trials
         self._n_candidates = n_candidates
         self._warp = bool(warp_output)
+        # EI search (step 5): 20 jittered copies (sd 0.05 in the cube) of each of the 5 best
+        # points join the random candidates; the 5 best candidates are polished with L-BFGS-B.
+        self._n_local, self._sigma, self._n_polish = 20, 0.05, 5
         self._random = RandomSampler(self._seed)
 
     def infer_relative_search_space(self, study: Any, trial: Any) -> dict[str, Any]:
@@ -229,7 +232,11 @@ class GPSampler(BaseSampler):
             if np.all(np.isfinite(warped)) and np.ptp(warped) > 0:  # an extreme lambda can overflow
                 z = _standardise(warped)
         rng = np.random.default_rng([self._seed, trial.number, 0x6770])
-        gp = GaussianProcess(np.full(encoder.dim, 0.5), signal_var=1.0, noise_var=1e-3)
+        mask = np.zeros(encoder.dim)
+        mask[encoder.numeric] = 1.0  # one-hot columns: no length-scale prior
+        gp = GaussianProcess(
+            np.full(encoder.dim, 0.5), signal_var=1.0, noise_var=1e-3, prior_mask=mask
+        )
         gp.fit_hyperparameters(x, z, rng).fit(x, z)
         best_u = self._maximise_ei(gp, encoder, x, z, rng)
         return encoder.decode(best_u)
@@ -260,13 +267,13 @@ class GPSampler(BaseSampler):
 
         # Local candidates: the 5 best points seen, jittered in their numeric coordinates.
         top = x[np.argsort(z)[:5]]
-        local = np.repeat(top, 20, axis=0)
+        local = np.repeat(top, self._n_local, axis=0)
         if encoder.numeric.size:
-            noise = rng.normal(0.0, 0.05, size=(len(local), encoder.numeric.size))
+            noise = rng.normal(0.0, self._sigma, size=(len(local), encoder.numeric.size))
             local[:, encoder.numeric] = np.clip(local[:, encoder.numeric] + noise, 0.0, 1.0)
         candidates = np.vstack([encoder.random(rng, self._n_candidates), local])
         scores = log_ei(candidates)
-        order = np.argsort(-scores)[:5]
+        order = np.argsort(-scores)[: self._n_polish]
         best_u, best_score = candidates[order[0]], scores[order[0]]
         if encoder.numeric.size == 0:
             return best_u
