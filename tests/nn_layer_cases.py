@@ -125,6 +125,12 @@ CASES = {
         lambda nn: nn.PairwiseDistance(p=1.0, keepdim=True), [(3, 2), (3, 2)], "args",
     ),
     "PairwiseDistance-p3": (lambda nn: nn.PairwiseDistance(p=3.0), [(3, 4), (3, 4)], "args"),
+    "MultiheadAttention": (
+        lambda nn: nn.MultiheadAttention(4, 2), [(4, 2, 4), (3, 2, 4), (3, 2, 4)], "args",
+    ),
+    "MultiheadAttention-batch-first": (
+        lambda nn: nn.MultiheadAttention(6, 3, batch_first=True), [(2, 3, 6)] * 3, "args",
+    ),
     "GroupNorm": (lambda nn: nn.GroupNorm(2, 4), [(3, 4, 5)], "args"),
     "GroupNorm-one-group-no-affine": (
         lambda nn: nn.GroupNorm(1, 4, affine=False), [(2, 4, 2, 3)], "args",

@@ -144,6 +144,17 @@ def rows():
         ("Hardtanh-bounds", lambda: nn.Hardtanh(1.0, -1.0), ValueError, ["Hardtanh", "min_val < max_val"]),
         ("PairwiseDistance-p-string", lambda: nn.PairwiseDistance(p="2"),
          TypeError, ["PairwiseDistance", "p", "'2'"]),
+        ("MultiheadAttention-heads", lambda: nn.MultiheadAttention(6, 4),
+         ValueError, ["MultiheadAttention", "divisible by num_heads", "embed_dim=6", "num_heads=4"]),
+        ("MultiheadAttention-embed-dim", lambda: nn.MultiheadAttention(4, 2)(*[md.randn(3, 2, 5)] * 3),
+         ValueError, ["MultiheadAttention(4, 2)", "embed_dim 4", "(3, 2, 5)"]),
+        ("MultiheadAttention-causal-no-mask", lambda: nn.MultiheadAttention(4, 2)(*[md.randn(3, 2, 4)] * 3, is_causal=True),
+         RuntimeError, ["MultiheadAttention", "Need attn_mask", "is_causal"]),
+        ("MultiheadAttention-padding-mask", lambda: nn.MultiheadAttention(4, 2)(
+            *[md.randn(3, 2, 4)] * 3, key_padding_mask=md.zeros(2, 5) > 0),
+         ValueError, ["MultiheadAttention", "key_padding_mask", "(2, 3)", "(2, 5)"]),
+        ("sdpa-shapes", lambda: F.scaled_dot_product_attention(md.randn(2, 3), md.randn(4, 5), md.randn(4, 5)),
+         ValueError, ["scaled_dot_product_attention", "(2, 3)", "(4, 5)"]),
         # --- layer constructors --------------------------------------------------------------
         ("Linear-zero", lambda: nn.Linear(0, 3), ValueError, ["Linear", "in_features", "0"]),
         ("Linear-float", lambda: nn.Linear(2.0, 3), TypeError, ["Linear", "in_features", "2.0"]),

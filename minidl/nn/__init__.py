@@ -7,7 +7,7 @@ Files, one family each, every layer beside its functional form:
   module (Module, hooks), parameter (Parameter), container (Sequential, ModuleList, ModuleDict),
   init; linear (Linear, Flatten, Unflatten), conv (Conv1d, Conv2d), conv_transpose, pooling (MaxPool1d/2d,
   AvgPool1d/2d, AdaptiveAvgPool1d/2d), padding (ZeroPad2d, ...), upsampling (Upsample, interpolate),
-  dropout, normalization (BatchNorm, LayerNorm, GroupNorm), embedding, activation, distance;
+  dropout, normalization (BatchNorm, LayerNorm, GroupNorm), embedding, activation, distance, attention;
   recurrent_steps (the fused one-step Functions), recurrent_cells (RNNCell, LSTMCell, GRUCell),
   recurrent_layers (RNN, LSTM, GRU); losses/ (regression, classification, binary, distribution);
   functional (F: gathers the functional forms); utils/ (clip_grad, penalties).
@@ -32,6 +32,7 @@ from minidl.nn.activation import (
     Softsign,
     Tanh,
 )
+from minidl.nn.attention import MultiheadAttention
 from minidl.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from minidl.nn.conv import Conv1d, Conv2d
 from minidl.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d
@@ -77,7 +78,7 @@ __all__ = [
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Softplus",
     "SiLU", "Mish", "PReLU", "Hardtanh", "ReLU6", "LogSigmoid", "Softsign",
-    "CosineSimilarity", "PairwiseDistance", "KLDivLoss",
+    "CosineSimilarity", "PairwiseDistance", "KLDivLoss", "MultiheadAttention",
     "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss", "functional", "init", "utils",
 ]  # fmt: skip
