@@ -155,6 +155,10 @@ def rows():
          ValueError, ["MultiheadAttention", "key_padding_mask", "(2, 3)", "(2, 5)"]),
         ("sdpa-shapes", lambda: F.scaled_dot_product_attention(md.randn(2, 3), md.randn(4, 5), md.randn(4, 5)),
          ValueError, ["scaled_dot_product_attention", "(2, 3)", "(4, 5)"]),
+        ("TransformerEncoderLayer-activation", lambda: nn.TransformerEncoderLayer(4, 2, activation="tanh"),
+         ValueError, ["TransformerEncoderLayer", "activation", "relu/gelu", "'tanh'"]),
+        ("TransformerEncoder-layers", lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2), 0),
+         ValueError, ["TransformerEncoder", "num_layers", "0"]),
         # --- layer constructors --------------------------------------------------------------
         ("Linear-zero", lambda: nn.Linear(0, 3), ValueError, ["Linear", "in_features", "0"]),
         ("Linear-float", lambda: nn.Linear(2.0, 3), TypeError, ["Linear", "in_features", "2.0"]),

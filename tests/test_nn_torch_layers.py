@@ -250,3 +250,29 @@ def test_scaled_dot_product_attention_matches_pytorch(mask):
         torch.tensor(q), torch.tensor(k), torch.tensor(v), **tkw
     )
     np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_transformer_encoder_in_eval_with_masks_matches_pytorch():
+    """Evaluation mode (dropout off; PyTorch may take its fused fast path: same numbers), a
+    causal mask and a padding mask, as in PyTorch's language-model tutorial."""
+    torch.manual_seed(0)
+    kw = dict(d_model=8, nhead=2, dim_feedforward=16, dropout=0.1)
+    ref = (
+        torch.nn.TransformerEncoder(
+            torch.nn.TransformerEncoderLayer(**kw), 2, enable_nested_tensor=False
+        )
+        .double()
+        .eval()
+    )
+    ours = nn.TransformerEncoder(nn.TransformerEncoderLayer(**kw), 2).double().eval()
+    assert list(ours.state_dict()) == list(ref.state_dict())
+    ours.load_state_dict({k: v.numpy() for k, v in ref.state_dict().items()})
+    x = np.random.default_rng(10).standard_normal((5, 3, 8))
+    causal = np.triu(np.ones((5, 5), dtype=bool), 1)  # True: not attended (PyTorch MHA)
+    padding = np.zeros((3, 5), dtype=bool)
+    padding[2, -1] = True
+    got = ours(md.tensor(x), mask=md.tensor(causal), src_key_padding_mask=md.tensor(padding))
+    with torch.no_grad():
+        want = ref(torch.tensor(x), mask=torch.tensor(causal),
+                   src_key_padding_mask=torch.tensor(padding))  # fmt: skip
+    np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-9, atol=1e-11)

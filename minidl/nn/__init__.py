@@ -7,7 +7,7 @@ Files, one family each, every layer beside its functional form:
   module (Module, hooks), parameter (Parameter), container (Sequential, ModuleList, ModuleDict),
   init; linear (Linear, Flatten, Unflatten), conv (Conv1d, Conv2d), conv_transpose, pooling (MaxPool1d/2d,
   AvgPool1d/2d, AdaptiveAvgPool1d/2d), padding (ZeroPad2d, ...), upsampling (Upsample, interpolate),
-  dropout, normalization (BatchNorm, LayerNorm, GroupNorm), embedding, activation, distance, attention;
+  dropout, normalization (BatchNorm, LayerNorm, GroupNorm), embedding, activation, distance, attention, transformer;
   recurrent_steps (the fused one-step Functions), recurrent_cells (RNNCell, LSTMCell, GRUCell),
   recurrent_layers (RNN, LSTM, GRU); losses/ (regression, classification, binary, distribution);
   functional (F: gathers the functional forms); utils/ (clip_grad, penalties).
@@ -65,6 +65,7 @@ from minidl.nn.pooling import (
 )
 from minidl.nn.recurrent_cells import GRUCell, LSTMCell, RNNCell
 from minidl.nn.recurrent_layers import GRU, LSTM, RNN
+from minidl.nn.transformer import TransformerEncoder, TransformerEncoderLayer
 from minidl.nn.upsampling import Upsample
 
 __all__ = [
@@ -79,6 +80,7 @@ __all__ = [
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Softplus",
     "SiLU", "Mish", "PReLU", "Hardtanh", "ReLU6", "LogSigmoid", "Softsign",
     "CosineSimilarity", "PairwiseDistance", "KLDivLoss", "MultiheadAttention",
+    "TransformerEncoderLayer", "TransformerEncoder",
     "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss", "functional", "init", "utils",
 ]  # fmt: skip
