@@ -65,6 +65,14 @@ from minidl.dtypes import (
     uint8,
 )
 from minidl.ops import *  # noqa: F403  (every op: md.exp, md.matmul, md.relu, ...)
+from minidl.quantization import (
+    dequantize,
+    qint8,
+    qint32,
+    quantize_per_channel,
+    quantize_per_tensor,
+    quint8,
+)
 from minidl.random import manual_seed
 from minidl.serialization import load, save
 from minidl.tensor import Tensor

@@ -39,6 +39,7 @@ from minidl.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d
 from minidl.nn.distance import CosineSimilarity, PairwiseDistance
 from minidl.nn.dropout import Dropout, Dropout1d, Dropout2d
 from minidl.nn.embedding import Embedding
+from minidl.nn.ensemble import Ensemble, seed_ensemble  # noqa: F401  (minidl's, not torch's)
 from minidl.nn.linear import Flatten, Identity, Linear, Unflatten
 from minidl.nn.losses import (
     BCELoss,

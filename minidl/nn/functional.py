@@ -22,6 +22,7 @@ from minidl.nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    distillation_loss,
     huber_loss,
     kl_div,
     l1_loss,
@@ -54,5 +55,6 @@ __all__ = [
     "normalize", "cosine_similarity", "pairwise_distance", "kl_div", "scaled_dot_product_attention",
     "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "pad", "interpolate",
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "LinearFunction",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "distillation_loss",
+    "LinearFunction",
 ]  # fmt: skip
