@@ -9,7 +9,7 @@ Files, one family each, every layer beside its functional form:
   AvgPool1d/2d, AdaptiveAvgPool1d/2d), padding (ZeroPad2d, ...), upsampling (Upsample, interpolate),
   dropout, normalization (BatchNorm, LayerNorm, GroupNorm), embedding, activation, distance, attention, transformer;
   recurrent_steps (the fused one-step Functions), recurrent_cells (RNNCell, LSTMCell, GRUCell),
-  recurrent_layers (RNN, LSTM, GRU); losses/ (regression, classification, binary, distribution);
+  recurrent_layers (RNN, LSTM, GRU); losses/ (regression, classification, binary, divergence);
   functional (F: gathers the functional forms); utils/ (clip_grad, penalties).
 """
 
