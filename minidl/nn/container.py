@@ -30,13 +30,6 @@ class Sequential(Module):
                         f"Sequential: argument {i} is a {type(m).__name__}, not a Module"
                     )
                 self.add_module(str(i), m)
-        self._layers = tuple(self._modules.values())  # the forward loop reads a tuple, not a dict
-
-    def add_module(self, name: str, module: Module | None) -> None:
-        super().add_module(name, module)
-        object.__setattr__(
-            self, "_layers", tuple(m for m in self._modules.values() if m is not None)
-        )
 
     def append(self, module: Module) -> Sequential:
         """Add a module at the end; returns self."""
@@ -44,8 +37,10 @@ class Sequential(Module):
         return self
 
     def forward(self, x):
-        for layer in self._layers:
-            x = layer(x)
+        # read the registry each call, so a layer replaced by `model[0] = ...`-style setattr is used
+        for layer in self._modules.values():
+            if layer is not None:
+                x = layer(x)
         return x
 
     def __getitem__(self, index):
