@@ -24,32 +24,36 @@ from minidl.autograd import Tensor
 
 _LEAVES = (np.ndarray, Tensor, str, bytes, int, float, complex, bool, type(None))
 _OPAQUE = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)
+_MAX_DEPTH, _MAX_ITEMS = 8, 1000  # a list of 60,000 samples holds no generator worth the walk
+
+
+def named_generators(obj, prefix: str = "", seen: set | None = None, depth: int = 0) -> dict:
+    """path -> Generator for every numpy Generator reachable from `obj` through attributes, dicts,
+    lists and tuples, each once at the first path met, depth first in definition order (so the
+    order is fixed). `seen` (ids) may be shared between calls over several roots."""
+    found: dict[str, np.random.Generator] = {}
+    seen = set() if seen is None else seen
+    if depth > _MAX_DEPTH or id(obj) in seen or isinstance(obj, _LEAVES + _OPAQUE):
+        return found
+    seen.add(id(obj))
+    if isinstance(obj, np.random.Generator):
+        return {prefix: obj}
+    if isinstance(obj, dict):
+        items = list(obj.items())
+    elif isinstance(obj, (list, tuple)):
+        items = list(enumerate(obj))
+    elif hasattr(obj, "__dict__"):
+        items = list(vars(obj).items())
+    else:
+        return found
+    for key, value in items if len(items) <= _MAX_ITEMS else ():
+        found.update(named_generators(value, f"{prefix}.{key}", seen, depth + 1))
+    return found
 
 
 def generators(obj) -> list[np.random.Generator]:
-    """Every numpy Generator reachable from `obj` through attributes, lists, tuples and dicts, each
-    once, in a deterministic order (depth first, attributes in definition order)."""
-    found: list[np.random.Generator] = []
-    seen: set[int] = set()
-    stack = [obj]
-    while stack:
-        item = stack.pop()
-        if id(item) in seen or isinstance(item, _LEAVES + _OPAQUE):
-            continue
-        seen.add(id(item))
-        if isinstance(item, np.random.Generator):
-            found.append(item)
-            continue
-        if isinstance(item, dict):
-            children = list(item.values())
-        elif isinstance(item, (list, tuple)):
-            children = list(item)
-        elif hasattr(item, "__dict__"):
-            children = list(vars(item).values())
-        else:
-            continue
-        stack.extend(reversed(children))  # reversed: pop() then visits them in order
-    return found
+    """Every numpy Generator reachable from `obj` (see `named_generators`), in a fixed order."""
+    return list(named_generators(obj).values())
 
 
 def get_rng_state(obj) -> list[dict]:

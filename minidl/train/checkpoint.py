@@ -36,51 +36,24 @@ mid-epoch resumes at the start of its epoch with mid-epoch weights.
 from __future__ import annotations
 
 import os
-import types
 
 import numpy as np
 
-from minidl.autograd import Tensor
+from minidl.data.rng import named_generators
 from minidl.random import default_generator
 
 FORMAT = "minidl.train.checkpoint"
 VERSION = 1
 
 
-def find_generators(root, path: str, found: dict, seen: set, depth: int = 0) -> dict:
-    """Collect path -> Generator for every numpy Generator reachable from `root` through object
-    attributes, dicts, lists and tuples (each generator once, at the first path met)."""
-    if depth > 8 or id(root) in seen:
-        return found
-    seen.add(id(root))
-    if isinstance(root, np.random.Generator):
-        found[path] = root
-        return found
-    if isinstance(root, (Tensor, np.ndarray, str, bytes, int, float, bool, type(None), type)):
-        return found
-    if isinstance(root, (types.ModuleType, types.FunctionType, types.BuiltinFunctionType)):
-        return found
-    if isinstance(root, dict):
-        items = list(root.items()) if len(root) <= 1000 else []
-    elif isinstance(root, (list, tuple)):
-        items = list(enumerate(root)) if len(root) <= 1000 else []  # not a list of samples
-    elif hasattr(root, "__dict__"):
-        items = list(vars(root).items())
-    else:
-        return found
-    for key, value in items:
-        find_generators(value, f"{path}.{key}", found, seen, depth + 1)
-    return found
-
-
 def _all_generators(trainer) -> dict[str, np.random.Generator]:
     found = {"default": default_generator()}
     seen = {id(found["default"])}
     if trainer.generator is not None:
-        find_generators(trainer.generator, "trainer.generator", found, seen)
-    find_generators(trainer.model, "model", found, seen)
+        found.update(named_generators(trainer.generator, "trainer.generator", seen))
+    found.update(named_generators(trainer.model, "model", seen))
     for name, source in trainer._data_sources.items():
-        find_generators(source, f"data.{name}", found, seen)
+        found.update(named_generators(source, f"data.{name}", seen))
     return found
 
 
