@@ -80,6 +80,9 @@ from minidl.tensor import Tensor
 __version__ = "0.1.0"
 
 
+Size = tuple  # t.shape and t.size() are tuples; isinstance(t.shape, md.Size) holds
+
+
 def is_tensor(obj) -> bool:
     """True for minidl Tensors (and Parameters)."""
     return isinstance(obj, Tensor)

@@ -527,5 +527,12 @@ def _accumulate(leaf: Tensor, grad: np.ndarray) -> None:
         leaf._grad.data += grad
 
 
+def Variable(data, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # noqa: N802
+    """PyTorch's pre-0.4 wrapper, kept there as a no-op: returns `data` as a Tensor (the same one if
+    it already is), with requires_grad set when asked. `volatile` is ignored (use no_grad)."""
+    t = data if isinstance(data, Tensor) else Tensor(data)
+    return t.requires_grad_(True) if requires_grad else t
+
+
 # Tensor is defined on top of this module (its methods call the engine), and re-exported here.
 from minidl.tensor import Tensor, as_array  # noqa: E402

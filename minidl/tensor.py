@@ -613,6 +613,9 @@ class Tensor:
     def nonzero(self, as_tuple=False):
         return _ops.nonzero(self, as_tuple=as_tuple)
 
+    def diag(self, diagonal=0):
+        return _ops.diag(self, diagonal)
+
     def tril(self, diagonal=0):
         return _ops.tril(self, diagonal)
 

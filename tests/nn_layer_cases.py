@@ -125,6 +125,33 @@ CASES = {
         lambda nn: nn.PairwiseDistance(p=1.0, keepdim=True), [(3, 2), (3, 2)], "args",
     ),
     "PairwiseDistance-p3": (lambda nn: nn.PairwiseDistance(p=3.0), [(3, 4), (3, 4)], "args"),
+    "MultiheadAttention": (
+        lambda nn: nn.MultiheadAttention(4, 2), [(4, 2, 4), (3, 2, 4), (3, 2, 4)], "args",
+    ),
+    "MultiheadAttention-batch-first": (
+        lambda nn: nn.MultiheadAttention(6, 3, batch_first=True), [(2, 3, 6)] * 3, "args",
+    ),
+    "TransformerEncoderLayer": (
+        lambda nn: nn.TransformerEncoderLayer(4, 2, dim_feedforward=6, dropout=0.0),
+        [(3, 2, 4)],
+        "args",
+    ),
+    "TransformerEncoderLayer-norm-first-gelu-batch-first": (
+        lambda nn: nn.TransformerEncoderLayer(
+            6, 3, dim_feedforward=5, dropout=0.0, activation="gelu", norm_first=True,
+            batch_first=True,
+        ),
+        [(2, 4, 6)],
+        "args",
+    ),
+    "TransformerEncoder-2-layers-final-norm": (
+        lambda nn: nn.TransformerEncoder(
+            nn.TransformerEncoderLayer(4, 1, dim_feedforward=3, dropout=0.0), 2,
+            norm=nn.LayerNorm(4), enable_nested_tensor=False,
+        ),
+        [(3, 2, 4)],
+        "args",
+    ),
     "GroupNorm": (lambda nn: nn.GroupNorm(2, 4), [(3, 4, 5)], "args"),
     "GroupNorm-one-group-no-affine": (
         lambda nn: nn.GroupNorm(1, 4, affine=False), [(2, 4, 2, 3)], "args",

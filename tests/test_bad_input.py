@@ -122,6 +122,10 @@ CASES = [
     ("tril of a vector", lambda: md.tril(md.zeros(3)), ValueError, ["tril", "2 dimensions", "(3,)"]),
     ("logical and of floats", lambda: X & X, TypeError, ["logical_and", "bool or integer", "float"]),
     ("isclose dtype mismatch", lambda: md.isclose(X, X.double()), TypeError, ["isclose", "float32", "float64"]),
+    ("max of .data (NumPy) along a dim", lambda: md.max(X.data, 1), ACCEPTED,
+     lambda r: r.indices.dtype == md.int64 and r.values.shape == (2,)),
+    ("Variable wrapper", lambda: md.autograd.Variable(md.ones(2), requires_grad=True), ACCEPTED,
+     lambda t: t.requires_grad and t.shape == (2,)),
     ("equal of different shapes", lambda: md.equal(X, md.zeros(3)), ACCEPTED, lambda r: r is False),
     # --- tensor methods ---
     ("item of many", lambda: X.item(), ValueError, ["item", "one element", "(2, 3)"]),

@@ -235,3 +235,17 @@ def test_moduledict_registers_by_name():
     assert [n for n, _ in d.named_parameters()] == ["a.weight", "a.bias", "c.weight", "c.bias"]
     del d["a"]
     assert list(d.keys()) == ["b", "c"] and len(list(d.parameters())) == 2
+
+
+def test_sequential_runs_a_layer_replaced_by_setattr():
+    model = md.nn.Sequential(md.nn.Linear(2, 2))
+    setattr(model, "0", md.nn.Identity())  # what prune/quantize helpers do to swap a layer
+    x = md.tensor([[-1.0, -2.0]])
+    np.testing.assert_array_equal(model(x).data, x.data)
+
+
+def test_adam_steps_a_zero_dimensional_parameter():
+    p = md.tensor(np.array(1.0), requires_grad=True)
+    (p * 2).backward()
+    md.optim.Adam([p], lr=0.1).step()
+    assert p.data.shape == () and p.data < 1.0

@@ -169,3 +169,110 @@ def test_normalize_matches_pytorch(p, dim):
     got = F.normalize(md.tensor(x), p=p, dim=dim)
     want = torch.nn.functional.normalize(torch.tensor(x), p=p, dim=dim)
     np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-12, atol=1e-15)
+
+
+MHA_CASES = {
+    "self-attention": (dict(embed_dim=8, num_heads=2), dict(), (5, 3), (5, 3)),
+    "batch-first-cross": (dict(embed_dim=6, num_heads=3, batch_first=True), dict(), (3, 4), (3, 7)),
+    "causal-bool-mask": (dict(embed_dim=4, num_heads=1), dict(causal=True), (5, 2), (5, 2)),
+    "padding-mask-per-head-weights": (
+        dict(embed_dim=8, num_heads=4), dict(padding=True, average=False), (4, 2), (6, 2),
+    ),
+    "float-mask-no-bias": (dict(embed_dim=4, num_heads=2, bias=False), dict(float_mask=True), (3, 2), (3, 2)),
+    "unbatched": (dict(embed_dim=4, num_heads=2), dict(unbatched=True), (5,), (4,)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(MHA_CASES))
+def test_multihead_attention_matches_pytorch(name):
+    kwargs, opts, qshape, kshape = MHA_CASES[name]
+    torch.manual_seed(0)
+    ref = torch.nn.MultiheadAttention(**kwargs).double()
+    ours = nn.MultiheadAttention(**kwargs).double()
+    assert list(ours.state_dict()) == list(ref.state_dict())
+    ours.load_state_dict({k: v.numpy() for k, v in ref.state_dict().items()})
+    E = kwargs["embed_dim"]
+    rng = np.random.default_rng(8)
+    qs, ks = (*qshape, E), (*kshape, E)  # (L, N, E), or (N, L, E) with batch_first
+    arrays = [rng.standard_normal(qs), rng.standard_normal(ks), rng.standard_normal(ks)]
+    if opts.get("causal") or name == "self-attention":
+        arrays[1] = arrays[2] = arrays[0]  # self-attention: query = key = value
+    extra, textra = {}, {}
+    bf = 1 if kwargs.get("batch_first") else 0
+    L, S, N = qs[bf], ks[bf], (qs[0] if bf else qs[1] if len(qs) == 3 else 1)
+    if opts.get("causal"):
+        m = np.triu(np.ones((L, S), dtype=bool), 1)
+        extra = {"attn_mask": md.tensor(m), "is_causal": True}
+        textra = {"attn_mask": torch.tensor(m), "is_causal": True}
+    if opts.get("padding"):
+        m = np.zeros((N, S), dtype=bool)
+        m[0, -2:] = True
+        extra, textra = {"key_padding_mask": md.tensor(m)}, {"key_padding_mask": torch.tensor(m)}
+    if opts.get("float_mask"):
+        m = rng.standard_normal((L, S))
+        extra, textra = {"attn_mask": md.tensor(m)}, {"attn_mask": torch.tensor(m)}
+    average = opts.get("average", True)
+    xs = [md.tensor(a, requires_grad=True) for a in arrays]
+    txs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, w = ours(*xs, average_attn_weights=average, **extra)
+    tout, tw = ref(*txs, average_attn_weights=average, **textra)
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-10, atol=1e-12)
+    g = rng.standard_normal(out.shape)
+    (out * md.tensor(g)).sum().backward()
+    (tout * torch.tensor(g)).sum().backward()
+    for i, (x, tx) in enumerate(zip(xs, txs)):
+        np.testing.assert_allclose(_grad(x), tx.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=str(i))
+    tparams = dict(ref.named_parameters())
+    for pname, p in ours.named_parameters():
+        np.testing.assert_allclose(
+            _grad(p), tparams[pname].grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=pname
+        )
+
+
+@pytest.mark.parametrize("mask", ["none", "causal", "bool", "float"])
+def test_scaled_dot_product_attention_matches_pytorch(mask):
+    rng = np.random.default_rng(9)
+    q, k, v = (rng.standard_normal(s) for s in ((2, 3, 4, 5), (2, 3, 6, 5), (2, 3, 6, 2)))
+    kw, tkw = {}, {}
+    if mask == "causal":
+        k, v = k[:, :, :4], v[:, :, :4]
+        kw = tkw = {"is_causal": True}
+    elif mask == "bool":
+        m = rng.random((4, 6)) > 0.3
+        m[:, 0] = True  # every query sees at least one key
+        kw, tkw = {"attn_mask": md.tensor(m)}, {"attn_mask": torch.tensor(m)}
+    elif mask == "float":
+        m = rng.standard_normal((4, 6))
+        kw, tkw = {"attn_mask": md.tensor(m)}, {"attn_mask": torch.tensor(m)}
+    got = F.scaled_dot_product_attention(md.tensor(q), md.tensor(k), md.tensor(v), **kw)
+    want = torch.nn.functional.scaled_dot_product_attention(
+        torch.tensor(q), torch.tensor(k), torch.tensor(v), **tkw
+    )
+    np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_transformer_encoder_in_eval_with_masks_matches_pytorch():
+    """Evaluation mode (dropout off; PyTorch may take its fused fast path: same numbers), a
+    causal mask and a padding mask, as in PyTorch's language-model tutorial."""
+    torch.manual_seed(0)
+    kw = dict(d_model=8, nhead=2, dim_feedforward=16, dropout=0.1)
+    ref = (
+        torch.nn.TransformerEncoder(
+            torch.nn.TransformerEncoderLayer(**kw), 2, enable_nested_tensor=False
+        )
+        .double()
+        .eval()
+    )
+    ours = nn.TransformerEncoder(nn.TransformerEncoderLayer(**kw), 2).double().eval()
+    assert list(ours.state_dict()) == list(ref.state_dict())
+    ours.load_state_dict({k: v.numpy() for k, v in ref.state_dict().items()})
+    x = np.random.default_rng(10).standard_normal((5, 3, 8))
+    causal = np.triu(np.ones((5, 5), dtype=bool), 1)  # True: not attended (PyTorch MHA)
+    padding = np.zeros((3, 5), dtype=bool)
+    padding[2, -1] = True
+    got = ours(md.tensor(x), mask=md.tensor(causal), src_key_padding_mask=md.tensor(padding))
+    with torch.no_grad():
+        want = ref(torch.tensor(x), mask=torch.tensor(causal),
+                   src_key_padding_mask=torch.tensor(padding))  # fmt: skip
+    np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-9, atol=1e-11)

@@ -47,3 +47,32 @@ def test_clipping_accepts_foreach():
     assert float(total) == pytest.approx(np.sqrt(2))
     nn.utils.clip_grad_value_([p], 0.5, foreach=False)
     assert np.abs(p.grad.data).max() <= 0.5
+
+
+def test_parameter_list_and_dict_register_their_parameters():
+    class Scales(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.per_layer = nn.ParameterList([md.ones(2), nn.Parameter(md.zeros(3))])
+            self.named = nn.ParameterDict({"alpha": md.ones(1)})
+
+    m = Scales()
+    assert list(m.state_dict()) == ["per_layer.0", "per_layer.1", "named.alpha"]
+    assert len(list(m.parameters())) == 3 and all(p.requires_grad for p in m.parameters())
+    m.per_layer.append(md.ones(4))
+    m.named["beta"] = md.zeros(2)
+    assert len(m.per_layer) == 3 and "beta" in m.named and len(list(m.parameters())) == 5
+
+
+def test_pad_sequence_right_left_batch_first_and_gradients():
+    a = md.tensor(np.ones((3, 2)), requires_grad=True)
+    b = md.tensor(2 * np.ones((1, 2)), requires_grad=True)
+    out = nn.utils.rnn.pad_sequence([a, b], padding_value=-1.0)
+    assert out.shape == (3, 2, 2)  # (L_max, N, *)
+    np.testing.assert_array_equal(out.data[:, 1, 0], [2.0, -1.0, -1.0])
+    left = nn.utils.rnn.pad_sequence([a, b], batch_first=True, padding_side="left")
+    np.testing.assert_array_equal(left.data[1, :, 0], [0.0, 0.0, 2.0])
+    (left * left).sum().backward()
+    np.testing.assert_array_equal(b.grad.data, 4 * np.ones((1, 2)))
+    with pytest.raises(ValueError, match="same trailing shape"):
+        nn.utils.rnn.pad_sequence([a, md.ones(2, 3)])

@@ -453,6 +453,8 @@ CASES = [
     Case("expm1", md.expm1, np.expm1),
     Case("tan", md.tan, np.tan, values={"min_value": -1.2, "max_value": 1.2}),
     Case("square", md.square, np.square),
+    Case("diag", md.diag, lambda a, diagonal: np.diag(a, diagonal),
+         with_params(mds.shapes(min_dims=1, max_dims=2, max_side=4), lambda s: st.integers(-2, 2).map(lambda k: {"diagonal": k}))),
     Case("remainder", lambda a: md.remainder(a, 1.5), lambda a: np.remainder(a, 1.5), values={"away_from": [-3.0, -1.5, 0.0, 1.5, 3.0]}),
     # shape
     Case("reshape", lambda x, shape: md.reshape(x, shape), lambda a, shape: a.reshape(shape), with_params(SHAPES, reshape_params)),

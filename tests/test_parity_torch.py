@@ -106,6 +106,9 @@ CASES = [
     ("nonzero", lambda lib, a: lib.nonzero(a > 0), [A]),
     ("nonzero_tuple", lambda lib, a: (a > 0).nonzero(as_tuple=True), [A]),
     ("tril", lambda lib, a: lib.tril(a), [A]),
+    ("diag_of_vector", lambda lib, v: (lib.diag(v), v.diag(1), lib.diag(v, -2)), [V]),
+    ("diag_of_matrix", lambda lib, a: (lib.diag(a), a.diag(1), lib.diag(a, -1), a.diag(5)), [A]),
+    ("size_type", lambda lib, a: (isinstance(a.shape, lib.Size), a.size() == (3, 4)), [A]),
     ("triu_offset", lambda lib, a: a.triu(1), [A]),
     ("tril_negative", lambda lib, a: a.tril(-1), [CUBE]),
     # --- rearranging ---

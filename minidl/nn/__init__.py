@@ -7,9 +7,9 @@ Files, one family each, every layer beside its functional form:
   module (Module, hooks), parameter (Parameter), container (Sequential, ModuleList, ModuleDict),
   init; linear (Linear, Flatten, Unflatten), conv (Conv1d, Conv2d), conv_transpose, pooling (MaxPool1d/2d,
   AvgPool1d/2d, AdaptiveAvgPool1d/2d), padding (ZeroPad2d, ...), upsampling (Upsample, interpolate),
-  dropout, normalization (BatchNorm, LayerNorm, GroupNorm), embedding, activation, distance;
+  dropout, normalization (BatchNorm, LayerNorm, GroupNorm), embedding, activation, distance, attention, transformer;
   recurrent_steps (the fused one-step Functions), recurrent_cells (RNNCell, LSTMCell, GRUCell),
-  recurrent_layers (RNN, LSTM, GRU); losses/ (regression, classification, binary, distribution);
+  recurrent_layers (RNN, LSTM, GRU); losses/ (regression, classification, binary, divergence);
   functional (F: gathers the functional forms); utils/ (clip_grad, penalties).
 """
 
@@ -32,7 +32,8 @@ from minidl.nn.activation import (
     Softsign,
     Tanh,
 )
-from minidl.nn.container import ModuleDict, ModuleList, Sequential
+from minidl.nn.attention import MultiheadAttention
+from minidl.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from minidl.nn.conv import Conv1d, Conv2d
 from minidl.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d
 from minidl.nn.distance import CosineSimilarity, PairwiseDistance
@@ -65,10 +66,12 @@ from minidl.nn.pooling import (
 )
 from minidl.nn.recurrent_cells import GRUCell, LSTMCell, RNNCell
 from minidl.nn.recurrent_layers import GRU, LSTM, RNN
+from minidl.nn.transformer import TransformerEncoder, TransformerEncoderLayer
 from minidl.nn.upsampling import Upsample
 
 __all__ = [
     "Module", "Parameter", "RemovableHandle", "Sequential", "ModuleList", "ModuleDict",
+    "ParameterList", "ParameterDict",
     "Linear", "Identity", "Flatten", "Unflatten",
     "Dropout", "Dropout1d", "Dropout2d", "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
@@ -77,7 +80,8 @@ __all__ = [
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Softplus",
     "SiLU", "Mish", "PReLU", "Hardtanh", "ReLU6", "LogSigmoid", "Softsign",
-    "CosineSimilarity", "PairwiseDistance", "KLDivLoss",
+    "CosineSimilarity", "PairwiseDistance", "KLDivLoss", "MultiheadAttention",
+    "TransformerEncoderLayer", "TransformerEncoder",
     "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss", "functional", "init", "utils",
 ]  # fmt: skip

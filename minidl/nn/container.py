@@ -1,5 +1,6 @@
 """Containers: `Sequential` (modules applied one after another), `ModuleList` and `ModuleDict`
-(a registered list and dict: plain Python ones would hide their modules' parameters)."""
+(a registered list and dict: plain Python ones would hide their modules' parameters), and
+`ParameterList` / `ParameterDict` (the same for bare parameters)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 
 from minidl.nn.module import Module
+from minidl.nn.parameter import Parameter
 
 
 class Sequential(Module):
@@ -28,13 +30,6 @@ class Sequential(Module):
                         f"Sequential: argument {i} is a {type(m).__name__}, not a Module"
                     )
                 self.add_module(str(i), m)
-        self._layers = tuple(self._modules.values())  # the forward loop reads a tuple, not a dict
-
-    def add_module(self, name: str, module: Module | None) -> None:
-        super().add_module(name, module)
-        object.__setattr__(
-            self, "_layers", tuple(m for m in self._modules.values() if m is not None)
-        )
 
     def append(self, module: Module) -> Sequential:
         """Add a module at the end; returns self."""
@@ -42,8 +37,10 @@ class Sequential(Module):
         return self
 
     def forward(self, x):
-        for layer in self._layers:
-            x = layer(x)
+        # read the registry each call, so a layer replaced by `model[0] = ...`-style setattr is used
+        for layer in self._modules.values():
+            if layer is not None:
+                x = layer(x)
         return x
 
     def __getitem__(self, index):
@@ -115,7 +112,38 @@ class ModuleList(Module):
         )
 
 
-class ModuleDict(Module):
+class _Mapping:
+    """The read side of a registered dict, over the registry named by `_registry`
+    ("_modules" for ModuleDict, "_parameters" for ParameterDict)."""
+
+    _registry = "_modules"
+
+    def __getitem__(self, name: str):
+        return getattr(self, self._registry)[name]
+
+    def __delitem__(self, name: str) -> None:
+        delattr(self, name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in getattr(self, self._registry)
+
+    def __len__(self) -> int:
+        return len(getattr(self, self._registry))
+
+    def __iter__(self):
+        return iter(getattr(self, self._registry))
+
+    def keys(self):
+        return getattr(self, self._registry).keys()
+
+    def values(self):
+        return getattr(self, self._registry).values()
+
+    def items(self):
+        return getattr(self, self._registry).items()
+
+
+class ModuleDict(_Mapping, Module):
     """A dict of modules whose parameters are registered, in insertion order.
 
     self.heads = nn.ModuleDict({"class": nn.Linear(8, 3), "box": nn.Linear(8, 4)})
@@ -132,32 +160,76 @@ class ModuleDict(Module):
         for name, m in items:
             self.add_module(name, m)
 
-    def __getitem__(self, name: str) -> Module:
-        return self._modules[name]
-
     def __setitem__(self, name: str, module: Module) -> None:
         self.add_module(name, module)
 
-    def __delitem__(self, name: str) -> None:
-        delattr(self, name)
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._modules
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def keys(self):
-        return self._modules.keys()
-
-    def values(self):
-        return self._modules.values()
-
-    def items(self):
-        return self._modules.items()
-
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleDict has no forward: call its modules in your own forward")
+
+
+class ParameterList(Module):
+    """A list of Parameters registered under the names "0", "1", ... (a plain list of
+    Parameters would hide them from `parameters()` and the state dict).
+
+    self.scales = nn.ParameterList([nn.Parameter(md.ones(4)) for _ in range(3)])
+    """
+
+    def __init__(self, values: Iterable | None = None) -> None:
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def append(self, value) -> ParameterList:
+        """Add a parameter (a Tensor or array is wrapped in a Parameter) at the end."""
+        self.register_parameter(str(len(self._parameters)), _as_parameter(value))
+        return self
+
+    def extend(self, values: Iterable) -> ParameterList:
+        for v in values:
+            self.append(v)
+        return self
+
+    def __getitem__(self, index: int):
+        return list(self._parameters.values())[index]
+
+    def __setitem__(self, index: int, value) -> None:
+        name = str(index % len(self) if index < 0 else index)
+        if name not in self._parameters:
+            raise IndexError(f"ParameterList: index {index} is out of range for length {len(self)}")
+        self.register_parameter(name, _as_parameter(value))
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ParameterList has no forward: use its parameters in yours")
+
+
+class ParameterDict(_Mapping, Module):
+    """A dict of Parameters registered under their keys, in insertion order."""
+
+    _registry = "_parameters"
+
+    def __init__(self, parameters=None) -> None:
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def update(self, parameters) -> None:
+        items = parameters.items() if hasattr(parameters, "items") else parameters
+        for name, value in items:
+            self[name] = value
+
+    def __setitem__(self, name: str, value) -> None:
+        self.register_parameter(name, _as_parameter(value))
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ParameterDict has no forward: use its parameters in yours")
+
+
+def _as_parameter(value) -> Parameter:
+    """A Parameter as is; a Tensor or array wrapped in one (PyTorch wraps Tensors too)."""
+    return value if isinstance(value, Parameter) else Parameter(value)

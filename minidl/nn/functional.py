@@ -11,6 +11,7 @@ pooling and padding), and this module gathers them under PyTorch's names.
 """
 
 from minidl.nn.activation import hardtanh, logsigmoid, mish, prelu, relu6, silu, softsign
+from minidl.nn.attention import scaled_dot_product_attention
 from minidl.nn.conv import conv1d, conv2d
 from minidl.nn.conv_transpose import conv_transpose1d, conv_transpose2d
 from minidl.nn.distance import cosine_similarity, normalize, pairwise_distance
@@ -51,7 +52,7 @@ __all__ = [
     "layer_norm", "group_norm",
     "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "softplus",
     "silu", "mish", "prelu", "hardtanh", "relu6", "logsigmoid", "softsign",
-    "normalize", "cosine_similarity", "pairwise_distance", "kl_div",
+    "normalize", "cosine_similarity", "pairwise_distance", "kl_div", "scaled_dot_product_attention",
     "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "pad", "interpolate",
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "distillation_loss",

@@ -115,6 +115,7 @@ from minidl.ops.rearrange import (
     Flip,
     Repeat,
     Roll,
+    diag,
     flip,
     masked_fill,
     nonzero,
@@ -220,7 +221,7 @@ __all__ = [
     # matmul
     "Einsum", "MatMul", "bmm", "dot", "einsum", "matmul", "mm", "outer",
     # rearrange
-    "Flip", "Repeat", "Roll", "flip", "masked_fill", "nonzero", "repeat", "roll", "tril", "triu",
+    "Flip", "Repeat", "Roll", "diag", "flip", "masked_fill", "nonzero", "repeat", "roll", "tril", "triu",
     # reduce
     "Amax", "Amin", "LogSumExp", "Mean", "Norm", "Std", "Sum", "Var", "all", "amax", "amin", "any",
     "argmax", "argmin", "logsumexp", "mean", "norm", "std", "sum", "var",

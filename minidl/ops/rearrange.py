@@ -12,6 +12,7 @@ import numpy as np
 
 from minidl.autograd import Function
 from minidl.ops.elementwise import mul, where
+from minidl.ops.index import index_put
 from minidl.ops.shape import as_tensor, normalize_dim, shape_args
 from minidl.tensor import Tensor
 
@@ -170,3 +171,23 @@ def nonzero(x, as_tuple: bool = False):
     return Tensor._wrap(
         np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((0, 0), np.int64)
     )
+
+
+def diag(x, diagonal: int = 0) -> Tensor:
+    """torch.diag: a 1-D x becomes the square matrix with x on its `diagonal`-th diagonal (zeros
+    elsewhere); a 2-D x gives that diagonal as a 1-D tensor. Differentiable (a write into zeros with
+    index_put, or indexing)."""
+    x = as_tensor(x, "diag")
+    if isinstance(diagonal, bool) or not isinstance(diagonal, (int, np.integer)):
+        raise TypeError(f"diag: argument `diagonal` must be an int; received {diagonal!r}")
+    k = int(diagonal)
+    if x.ndim == 1:
+        n, j = x.shape[0] + abs(k), np.arange(x.shape[0])
+        # write x into a zero matrix at (j + max(-k, 0), j + max(k, 0)); index_put is differentiable
+        return index_put(
+            Tensor._wrap(np.zeros((n, n), x.dtype)), (j + max(-k, 0), j + max(k, 0)), x
+        )
+    if x.ndim == 2:
+        i = np.arange(max(0, min(x.shape[0] + min(k, 0), x.shape[1] - max(k, 0))))
+        return x[i + max(-k, 0), i + max(k, 0)]
+    raise ValueError(f"diag: expects a 1-D or 2-D tensor; received shape {x.shape}")

@@ -112,7 +112,7 @@ class Adam(Optimizer):
         # α m̂ / (√v̂ + ε) rearranged as (α / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε):
         # two scalar corrections instead of two extra passes over the arrays.
         step_size = lr / (1 - beta1**t)
-        denom = np.sqrt(v)
+        denom = np.sqrt(v, out=np.empty_like(v))  # an array even for a 0-d parameter
         denom /= math.sqrt(1 - beta2**t)
         denom += eps
         np.divide(m, denom, out=denom)

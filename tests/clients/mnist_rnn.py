@@ -46,7 +46,7 @@ class Net(nn.Module):
 
 
 def main(fast: bool = True) -> dict:
-    epochs, batch_size = (4, 128) if fast else (14, 64)
+    epochs, batch_size = (3, 128) if fast else (14, 64)
     torch.manual_seed(1)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     x_train, y_train, x_test, y_test = digits()

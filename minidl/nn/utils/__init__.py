@@ -2,7 +2,10 @@
 flat parameter vectors (`convert_parameters`), with PyTorch's names (`clip_grad_norm_`,
 `clip_grad_value_`, `parameters_to_vector`, `vector_to_parameters`) and Keras's penalties."""
 
-from minidl.nn.utils import prune  # noqa: F401  (md.nn.utils.prune, as torch.nn.utils.prune)
+from minidl.nn.utils import (
+    prune,  # noqa: F401  (md.nn.utils.prune, as torch.nn.utils.prune)
+    rnn,
+)
 from minidl.nn.utils.adversarial import fgsm  # noqa: F401  (the FGSM attack)
 from minidl.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
 from minidl.nn.utils.convert_parameters import parameters_to_vector, vector_to_parameters
@@ -17,4 +20,5 @@ __all__ = [
     "no_decay_parameters",
     "parameters_to_vector",
     "vector_to_parameters",
+    "rnn",
 ]
