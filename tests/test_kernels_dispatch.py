@@ -219,3 +219,10 @@ def test_environment_variable_forces_the_c_instruction_set():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "generic"
+
+
+@pytest.mark.skipif("c" not in kernels.available_backends(), reason="C backend not built")
+def test_a_bad_c_instruction_set_variable_fails_clearly():
+    done = _fresh_python("import minidl", MINIDL_C_ISA="sse9")
+    assert done.returncode != 0
+    assert "MINIDL_C_ISA" in done.stderr and "sse9" in done.stderr
