@@ -250,3 +250,18 @@ def test_wrong_initial_state_shape_and_embedding_index():
         nn.Embedding(5, 2)(np.array([1, 7]))
     with pytest.raises(TypeError, match="must hold integers"):
         nn.Embedding(5, 2)(np.array([1.0]))
+
+
+def test_linear_saves_only_what_backward_needs():
+    # a frozen weight: dL/dx needs W but not x, so writing into x after forward is harmless (PyTorch)
+    layer = md.nn.Linear(3, 2)
+    layer.weight.requires_grad_(False)
+    layer.bias.requires_grad_(False)
+    x = md.randn(4, 3, requires_grad=True)
+    h = x * 1.0
+    y = layer(h)
+    h += 1.0  # in place on the input of the linear node
+    y.sum().backward()
+    np.testing.assert_allclose(
+        x.grad.data, np.tile(layer.weight.data.sum(axis=0), (4, 1)), rtol=1e-6
+    )

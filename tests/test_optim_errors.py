@@ -190,3 +190,19 @@ def test_add_param_group_needs_a_dict_with_params():
         ValueError, match=r"^SGD.add_param_group: param_group has no 'params' entry"
     ):
         opt.add_param_group({"lr": 0.1})
+
+
+def test_a_diverging_step_is_silent_and_anomaly_mode_names_the_optimizer():
+    import warnings
+
+    w = md.tensor([1e30], requires_grad=True)
+    (w * w).sum().backward()  # gradient 2e30: lr * g overflows float32
+    opt = md.optim.SGD([w], lr=1e10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no NumPy overflow warning leaks out
+        opt.step()
+    assert not np.isfinite(w.data).all()
+    w2 = md.tensor([1e30], requires_grad=True)
+    (w2 * w2).sum().backward()
+    with md.autograd.detect_anomaly(), pytest.raises(RuntimeError, match=r"SGD\.step.*non-finite"):
+        md.optim.SGD([w2], lr=1e10).step()

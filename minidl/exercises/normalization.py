@@ -1,5 +1,5 @@
 """Exercise on batch normalisation (lesson 18, where BatchNorm blocks enter the CNNs): the backward
-pass in training mode. Reference: minidl.nn.normalize (batch_norm, Normalize) through the engine."""
+pass in training mode. Reference: minidl.nn.normalization (batch_norm, Normalize) through the engine."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from minidl.exercises._common import FLOAT_DTYPES, float_arrays, through_engine
 from minidl.exercises.exercise import Exercise, register
-from minidl.nn.normalize import batch_norm
+from minidl.nn.normalization import batch_norm
 
 
 @st.composite
@@ -60,7 +60,7 @@ batch_norm_backward = Exercise(
     topic="normalization",
     difficulty=3,
     lesson=18,
-    source="minidl/nn/normalize.py (Normalize, batch_norm)",
+    source="minidl/nn/normalization.py (Normalize, batch_norm)",
     signature="def batch_norm_backward(x, gamma, grad_out, eps=1e-5):",
     doc="""Backward of batch normalisation in training mode, for (N, D) features.
 

@@ -1,5 +1,5 @@
 """Exercise on recurrent networks (lesson 19): one LSTM step with PyTorch's gate order.
-Reference: minidl.nn.rnn_cell.LSTMCell (the fused Function behind nn.LSTMCell / nn.LSTM)."""
+Reference: minidl.nn.recurrent_steps.LSTMStep (the fused Function behind nn.LSTMCell / nn.LSTM)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from minidl.autograd import Tensor
 from minidl.exercises._common import FLOAT_DTYPES, float_arrays
 from minidl.exercises.exercise import Exercise, register
-from minidl.nn.rnn_cell import LSTMCell
+from minidl.nn.recurrent_steps import LSTMStep
 
 
 @st.composite
@@ -24,7 +24,7 @@ def _cases(draw):
 
 
 def _reference(x, h, c, w_ih, w_hh, b_ih, b_hh):
-    out = LSTMCell.apply(*(Tensor(a) for a in (x, h, c, w_ih, w_hh, b_ih, b_hh))).data
+    out = LSTMStep.apply(*(Tensor(a) for a in (x, h, c, w_ih, w_hh, b_ih, b_hh))).data
     hidden = h.shape[1]
     return out[:, :hidden].copy(), out[:, hidden:].copy()
 
@@ -53,7 +53,7 @@ lstm_cell_forward = Exercise(
     topic="recurrent",
     difficulty=2,
     lesson=19,
-    source="minidl/nn/rnn_cell.py (LSTMCell)",
+    source="minidl/nn/recurrent_steps.py (LSTMStep)",
     signature="def lstm_cell_forward(x, h, c, w_ih, w_hh, b_ih, b_hh):",
     doc="""One LSTM time step, PyTorch's layout and gate order (i, f, g, o).
 

@@ -25,7 +25,8 @@ class LinearFunction(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias):
-        ctx.save_for_backward(x, weight)
+        need_x, need_w, _ = ctx.needs_input_grad
+        ctx.save_for_backward(x if need_w else None, weight if need_x else None)  # dW needs x, dx W
         y = x @ weight.T  # (..., in) @ (in, out) -> (..., out)
         if bias is not None:
             y += bias  # y is a fresh array: adding in place saves one temporary
@@ -115,7 +116,8 @@ class Linear(Module):
         init_fan_in_uniform(self.weight, self.bias, generator)
 
     def forward(self, x: Tensor) -> Tensor:
-        tensor_input(f"{self!r}", x)
+        if not isinstance(x, Tensor):  # the repr is built only for the error (it is not cheap)
+            tensor_input(repr(self), x)
         if x.shape[-1:] != (self.in_features,):
             raise ValueError(
                 f"{self!r} expects input (*, {self.in_features}); got {tuple(x.shape)}"

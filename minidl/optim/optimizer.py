@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from minidl.autograd import Tensor, enable_grad
+from minidl.autograd import Tensor, enable_grad, is_anomaly_enabled
 from minidl.optim._validation import check_non_negative
 from minidl.optim._validation import describe as _describe
 
@@ -284,7 +284,15 @@ class Optimizer:
                         f"{self._name}.step: a parameter of shape {tuple(p.data.shape)} has a "
                         f"gradient of shape {tuple(grad.shape)}; expected the same shape"
                     )
-                self._update(p, grad, self.state[p], group)
+                with np.errstate(all="ignore"):  # overflow is a result (inf), as in the ops
+                    self._update(p, grad, self.state[p], group)
+                if is_anomaly_enabled() and not np.isfinite(p.data).all():
+                    raise RuntimeError(
+                        f"anomaly: {self._name}.step made parameter {i} of group "
+                        f"{self.param_groups.index(group)} (shape {tuple(p.data.shape)}) "
+                        f"non-finite (lr={group.get('lr')}). Usual causes: a learning rate too "
+                        f"high, exploding gradients (try nn.utils.clip_grad_norm_)"
+                    )
         self._step_count += 1
         return loss
 
