@@ -3,7 +3,7 @@
 Run:  python benchmarks/bench_conv.py [--threads N] [--dtype float64] [--no-numpy]
       (no --threads: runs 1 and 2 threads, each in a fresh process)
 With the PyTorch peer (another venv):  PYTHONPATH=. /root/venvs/torch/bin/python benchmarks/bench_conv.py
-For each LeNet/CIFAR-sized layer at batch 64 it times one training step of the layer: forward, then
+For each LeNet/digits/CIFAR-sized layer it times one training step of the layer: forward, then
 the gradients of weight and bias, with and without the input's gradient (a first layer skips it),
 each backend in turn within every round (see _timing.compare_seconds). It prints milliseconds
 (median of 7 rounds), GFLOP/s, and the ratios time/PyTorch (<= 1: as fast or
@@ -16,10 +16,13 @@ import sys
 
 from _timing import compare_seconds, print_table, start
 
-# (name, input shape, weight shape, padding) as in LeNet-5 and a small CIFAR net
+# (name, input shape, weight shape, padding) as in LeNet-5 (batch 64), the lessons' digits CNN
+# (batch 32, 8x8 images) and a small CIFAR net (batch 64)
 LAYERS = [
     ("6@5x5 p2 on 1x28x28", (64, 1, 28, 28), (6, 1, 5, 5), 2),
     ("16@5x5 on 6x14x14", (64, 6, 14, 14), (16, 6, 5, 5), 0),
+    ("digits 16@3x3 p1 on 1x8x8, b32", (32, 1, 8, 8), (16, 1, 3, 3), 1),
+    ("digits 32@3x3 p1 on 16x4x4, b32", (32, 16, 4, 4), (32, 16, 3, 3), 1),
     ("64@3x3 p1 on 32x32x32", (64, 32, 32, 32), (64, 32, 3, 3), 1),
 ]
 
@@ -59,7 +62,7 @@ def main() -> None:
     backends = [b for b in ("c", "numba") if b in K.available_backends()]
     if "--no-numpy" not in sys.argv:
         backends.append("numpy")
-    print(f"conv2d forward+backward, {dtype}, batch 64, {threads} thread(s)")
+    print(f"conv2d forward+backward, {dtype}, batch 64 (digits: 32), {threads} thread(s)")
     print("ms per step; in brackets: time / PyTorch's, and NumPy reference's time / time")
 
     rows = []

@@ -26,6 +26,9 @@ def main() -> None:
     threads, dtype, K, torch = setup
     import numpy as np
 
+    # the peer is OpenBLAS on as many threads as ours (minidl's default gives NumPy's BLAS one)
+    K.set_num_threads(threads, blas_threads=threads)
+
     sizes = [int(s) for s in option("sizes", "256,512,1024,2048").split(",")]
     backends = [b for b in ("c", "numba") if b in K.available_backends()]
     isa = ""

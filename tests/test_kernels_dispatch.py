@@ -219,3 +219,32 @@ def test_environment_variable_forces_the_c_instruction_set():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "generic"
+
+
+@pytest.mark.skipif("c" not in kernels.available_backends(), reason="C backend not built")
+def test_a_bad_c_instruction_set_variable_fails_clearly():
+    done = _fresh_python("import minidl", MINIDL_C_ISA="sse9")
+    assert done.returncode != 0
+    assert "MINIDL_C_ISA" in done.stderr and "sse9" in done.stderr
+
+
+def test_numpys_blas_runs_on_one_thread_unless_asked():
+    """The mechanism that keeps OpenBLAS's spinning workers off minidl's cores (threadpoolctl)."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        return {
+            i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"
+        }
+
+    before = kernels.get_num_threads()
+    try:
+        kernels.set_num_threads(2)
+        assert blas_threads() <= {1}
+        kernels.set_num_threads(2, blas_threads=2)
+        assert blas_threads() <= {2}
+        with pytest.raises(ValueError, match="`blas_threads` must be an int"):
+            kernels.set_num_threads(2, blas_threads=0)
+    finally:
+        kernels.set_num_threads(before)
+    assert blas_threads() <= {1}

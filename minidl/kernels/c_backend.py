@@ -186,4 +186,8 @@ def build_info() -> str:
 
 _env_isa = os.environ.get("MINIDL_C_ISA", "").strip()
 if _env_isa:
+    if _env_isa not in supported_isas():
+        raise ValueError(
+            f"MINIDL_C_ISA must be one of {supported_isas()} on this CPU. Received: {_env_isa!r}"
+        )
     set_isa(_env_isa)

@@ -3,7 +3,8 @@
 The count: one setting shared by the C (OpenMP) and Numba backends. The C kernels receive it as an
 argument on every call (an OpenMP `num_threads` clause), so the setting holds whichever Python
 thread calls them. Numba keeps a per-thread setting of its own, which `set_num_threads` forwards.
-NumPy's BLAS (OpenBLAS) is limited too when threadpoolctl is installed. At most `MAX_THREADS`.
+NumPy's BLAS (OpenBLAS) gets `blas_threads` (1 by default, see BLAS_THREADS below) when threadpoolctl
+is installed, from import on. At most `MAX_THREADS`.
 
 The waiting: after a parallel region, OpenMP's worker threads spin for a while before they sleep, so
 that the next region starts without a wake-up. libgomp's default spin (300 000 iterations, about a
@@ -64,6 +65,21 @@ def wait_policy() -> str:
 _num_threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 _num_threads = max(1, min(_num_threads or 1, MAX_THREADS))
 _blas_limiter = None  # a threadpoolctl.ThreadpoolController limit, kept alive while it applies
+# NumPy's OpenBLAS runs on one thread unless asked for more: after every call its idle workers
+# spin for ~0.1 s (OPENBLAS_THREAD_TIMEOUT, read when NumPy loads, before minidl can set it) and
+# take the cores from minidl's kernels. LeNet-5 step, batch 64, 2 threads, on the quiet 2-core
+# AVX-512 machine: OpenBLAS on 2 threads 7.3 ms (slower than 1 thread: 6.9 ms), on 1 thread
+# 5.9 ms; the MLP 784-256-128-10 step is 1.33 ms either way.
+BLAS_THREADS = 1
+
+
+def _limit_blas(n: int) -> None:
+    global _blas_limiter
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # then OpenBLAS keeps its own setting
+        return
+    _blas_limiter = threadpool_limits(limits=n, user_api="blas")
 
 
 def get_num_threads() -> int:
@@ -71,14 +87,17 @@ def get_num_threads() -> int:
     return _num_threads
 
 
-def set_num_threads(n: int) -> None:
-    """Use `n` threads (1 <= n <= MAX_THREADS) in the C and Numba kernels (and in NumPy's BLAS
-    when threadpoolctl is installed). More threads than cores is allowed, but only slows down."""
-    global _num_threads, _blas_limiter
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_THREADS:
-        raise ValueError(
-            f"set_num_threads: Argument `n` must be an int in [1, {MAX_THREADS}]. Received: n={n!r}"
-        )
+def set_num_threads(n: int, *, blas_threads: int = BLAS_THREADS) -> None:
+    """Use `n` threads (1 <= n <= MAX_THREADS) in the C and Numba kernels, and `blas_threads` in
+    NumPy's BLAS (when threadpoolctl is installed; 1 by default, see BLAS_THREADS). More threads
+    than cores is allowed, but only slows down."""
+    global _num_threads
+    for name, value in (("n", n), ("blas_threads", blas_threads)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_THREADS:
+            raise ValueError(
+                f"set_num_threads: Argument `{name}` must be an int in [1, {MAX_THREADS}]. "
+                f"Received: {name}={value!r}"
+            )
     _num_threads = n
     try:
         import numba
@@ -86,9 +105,7 @@ def set_num_threads(n: int) -> None:
         numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
     except ImportError:
         pass
-    try:
-        from threadpoolctl import threadpool_limits
+    _limit_blas(blas_threads)
 
-        _blas_limiter = threadpool_limits(limits=n, user_api="blas")
-    except ImportError:
-        pass
+
+_limit_blas(BLAS_THREADS)  # at import too: the default thread setting applies without a call
