@@ -161,15 +161,12 @@ static void CV_LOCAL(gather_gy_)(const minidl_conv_shape *s, const CV_T *gy, int
                    (size_t)ohw * sizeof(CV_T));
 }
 
-#ifdef _OPENMP
-#define CV_THREAD omp_get_thread_num()
-#else
-#define CV_THREAD 0
-#endif
 
 int CV_NAME(conv2d_forward)(const minidl_conv_shape *s, const CV_T *x, const CV_T *w,
                             const CV_T *bias, CV_T *y, int nthreads)
 {
+    if (CV_LOCAL(shifted_fits_)(s)) /* stride 1: no im2col at all (conv_shifted.h) */
+        return CV_LOCAL(conv_shifted_)(s, x, w, bias, y, nthreads);
     const int64_t ckk = s->c * s->kh * s->kw, ohw = s->oh * s->ow, chw = s->c * s->h * s->w;
     const int pointwise = CV_LOCAL(is_pointwise_)(s);
     const int64_t nb = CV_LOCAL(chunk_images_)(s), chunks = (s->n + nb - 1) / nb;
@@ -186,7 +183,7 @@ int CV_NAME(conv2d_forward)(const minidl_conv_shape *s, const CV_T *x, const CV_
      * by one thread in a fixed order, so the result does not depend on who took it. */
 #pragma omp parallel num_threads(outer) if (outer > 1)
     {
-        CV_T *col = scratch + CV_THREAD * scratch_size, *out = col + ckk * cols;
+        CV_T *col = scratch + minidl_thread_num() * scratch_size, *out = col + ckk * cols;
 #pragma omp for schedule(dynamic)
         for (int64_t k = 0; k < chunks; k++) {
             const int64_t n0 = k * nb, m_end = minidl_min(nb, s->n - n0), width = m_end * ohw;
@@ -223,6 +220,9 @@ int CV_NAME(conv2d_forward)(const minidl_conv_shape *s, const CV_T *x, const CV_
 int CV_NAME(conv2d_backward_input)(const minidl_conv_shape *s, const CV_T *gy, const CV_T *w,
                                    CV_T *gx, int nthreads)
 {
+    const int shifted = CV_LOCAL(conv_input_shifted_)(s, gy, w, gx, nthreads);
+    if (shifted >= 0) /* stride 1: a convolution of gy, no col2im (conv_shifted.h) */
+        return shifted;
     const int64_t ckk = s->c * s->kh * s->kw, ohw = s->oh * s->ow, chw = s->c * s->h * s->w;
     const int pointwise = CV_LOCAL(is_pointwise_)(s);
     const int64_t nb = CV_LOCAL(chunk_images_)(s), chunks = (s->n + nb - 1) / nb;
@@ -236,7 +236,7 @@ int CV_NAME(conv2d_backward_input)(const minidl_conv_shape *s, const CV_T *gy, c
 
 #pragma omp parallel num_threads(outer) if (outer > 1)
     {
-        CV_T *dcol = scratch + CV_THREAD * scratch_size, *g = dcol + ckk * cols;
+        CV_T *dcol = scratch + minidl_thread_num() * scratch_size, *g = dcol + ckk * cols;
 #pragma omp for schedule(dynamic) /* chunks are independent: see conv2d_forward */
         for (int64_t k = 0; k < chunks; k++) {
             const int64_t n0 = k * nb, m_end = minidl_min(nb, s->n - n0), width = m_end * ohw;
@@ -276,6 +276,9 @@ int CV_NAME(conv2d_backward_input)(const minidl_conv_shape *s, const CV_T *gy, c
 int CV_NAME(conv2d_backward_weight)(const minidl_conv_shape *s, const CV_T *gy, const CV_T *x,
                                     CV_T *gw, int nthreads)
 {
+    const int shifted = CV_LOCAL(conv_weight_shifted_)(s, gy, x, gw, nthreads);
+    if (shifted >= 0) /* stride 1: dot products with windows of x, no im2col (conv_shifted.h) */
+        return shifted;
     const int64_t ckk = s->c * s->kh * s->kw, ohw = s->oh * s->ow, fckk = s->f * ckk;
     const int64_t chw = s->c * s->h * s->w;
     const int pointwise = CV_LOCAL(is_pointwise_)(s);
@@ -297,7 +300,7 @@ int CV_NAME(conv2d_backward_weight)(const minidl_conv_shape *s, const CV_T *gy, 
 
 #pragma omp parallel num_threads(outer) if (outer > 1)
     {
-        CV_T *col = scratch + CV_THREAD * scratch_size, *g = col + ckk * cols;
+        CV_T *col = scratch + minidl_thread_num() * scratch_size, *g = col + ckk * cols;
 #pragma omp for schedule(dynamic)
         for (int64_t k = 0; k < groups; k++) {
             CV_T *mine = partial + k * fckk;
@@ -315,7 +318,7 @@ int CV_NAME(conv2d_backward_weight)(const minidl_conv_shape *s, const CV_T *gy, 
                 }
                 const int add = n0 > lo;
                 if (dot) /* (F, nb*P) . (CKK, nb*P): dot products along nb*P, no packing */
-                    CV_DOT(s->f, ckk, width, a, width, b, width, mine, ckk, add);
+                    CV_DOT(s->f, ckk, width, a, width, b, width, NULL, mine, ckk, add);
                 else if (CV_GEMM(s->f, ckk, width, a, width, 1, b, 1, width, mine, ckk, add,
                                  inner)) /* col^T: (nb*P, CKK) view, strides (1, nb*P) */
 #pragma omp atomic write
@@ -323,12 +326,7 @@ int CV_NAME(conv2d_backward_weight)(const minidl_conv_shape *s, const CV_T *gy, 
             }
         }
     }
-    for (int64_t e = 0; e < fckk; e++) {
-        CV_T sum = partial[e];
-        for (int64_t k = 1; k < groups; k++)
-            sum += partial[k * fckk + e];
-        gw[e] = sum;
-    }
+    CV_LOCAL(sum_groups_)(partial, groups, fckk, gw);
     minidl_free(scratch);
     minidl_free(partial);
     return failed ? MINIDL_ERR_NOMEM : MINIDL_OK;
@@ -357,4 +355,5 @@ int CV_NAME(conv2d_backward_bias)(const minidl_conv_shape *s, const CV_T *gy, CV
 #undef CV_SFX
 #undef CV_GEMM
 #undef CV_DOT
-#undef CV_THREAD
+#undef CV_UKR
+#undef CV_KERNEL

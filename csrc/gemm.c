@@ -2,10 +2,6 @@
  * drivers (float32 "s", float64 "d") instantiated from gemm_driver.h. */
 #include "common.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define MINIDL_X86 1
 #else
@@ -84,6 +80,24 @@ enum { ISA_GENERIC = 0, ISA_AVX2 = 1, ISA_AVX512 = 2, ISA_COUNT = 3 };
 #define UK_NV 2
 #define UK_TARGET __attribute__((target("avx512f")))
 #include "gemm_ukernel.h"
+
+/* AVX-512F, 6 rows x 64 columns (24 accumulators): for 6 rows (LeNet's first layer has 6 filters,
+ * and the input gradient of its second one 6 channels), which the 8-row tile pads by a third */
+#define UK_NAME sgemm_ukr_avx512_6
+#define UK_T float
+#define UK_VLEN 16
+#define UK_MR 6
+#define UK_NV 4
+#define UK_TARGET __attribute__((target("avx512f")))
+#include "gemm_ukernel.h"
+
+#define UK_NAME dgemm_ukr_avx512_6
+#define UK_T double
+#define UK_VLEN 8
+#define UK_MR 6
+#define UK_NV 4
+#define UK_TARGET __attribute__((target("avx512f")))
+#include "gemm_ukernel.h"
 #endif
 
 /* ---- dot-product kernels (no packing), see dot_kernel.h ---------------------------------------- */
@@ -91,12 +105,16 @@ enum { ISA_GENERIC = 0, ISA_AVX2 = 1, ISA_AVX512 = 2, ISA_COUNT = 3 };
 #define DK_T float
 #define DK_VLEN 4
 #define DK_TARGET
+#define DK_MB 3
+#define DK_NB 3
 #include "dot_kernel.h"
 
 #define DK_NAME ddot_generic
 #define DK_T double
 #define DK_VLEN 2
 #define DK_TARGET
+#define DK_MB 3
+#define DK_NB 3
 #include "dot_kernel.h"
 
 #if MINIDL_X86
@@ -104,52 +122,52 @@ enum { ISA_GENERIC = 0, ISA_AVX2 = 1, ISA_AVX512 = 2, ISA_COUNT = 3 };
 #define DK_T float
 #define DK_VLEN 8
 #define DK_TARGET __attribute__((target("avx2,fma")))
+#define DK_MB 3
+#define DK_NB 3
 #include "dot_kernel.h"
 
 #define DK_NAME ddot_avx2
 #define DK_T double
 #define DK_VLEN 4
 #define DK_TARGET __attribute__((target("avx2,fma")))
+#define DK_MB 3
+#define DK_NB 3
 #include "dot_kernel.h"
 
 #define DK_NAME sdot_avx512
 #define DK_T float
 #define DK_VLEN 16
 #define DK_TARGET __attribute__((target("avx512f")))
+#define DK_MB 4
+#define DK_NB 4
 #include "dot_kernel.h"
 
 #define DK_NAME ddot_avx512
 #define DK_T double
 #define DK_VLEN 8
 #define DK_TARGET __attribute__((target("avx512f")))
+#define DK_MB 4
+#define DK_NB 4
 #include "dot_kernel.h"
 #endif
 
-typedef struct {
-    void (*fn)(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int beta);
-    int mr, nr;
-} sgemm_ukr;
-typedef struct {
-    void (*fn)(int64_t kc, const double *a, const double *b, double *c, int64_t ldc, int beta);
-    int mr, nr;
-} dgemm_ukr;
-
-/* per ISA: the main micro-kernel, and one for few rows (the driver takes whichever pads M less; both
- * sum every element of C in the same order, so the choice never changes a bit of the result) */
+#define UKR(name, mr, nr) {name, name##_shifted, mr, nr} /* both kernels of one tile */
+/* per ISA: the micro-kernels, the main one first; the GEMM takes the one that pads M least (ties: the
+ * earlier). All of them sum every element of C in the same order, so the choice never changes a bit
+ * of the result. */
+#define KERNEL_CHOICES 3
 #if MINIDL_X86
-static const sgemm_ukr SGEMM_KERNELS[ISA_COUNT] = {
-    {sgemm_ukr_generic, 4, 8}, {sgemm_ukr_avx2, 6, 16}, {sgemm_ukr_avx512, 12, 32}};
-static const sgemm_ukr SGEMM_KERNELS_FEW[ISA_COUNT] = {
-    {sgemm_ukr_generic, 4, 8}, {sgemm_ukr_avx2, 6, 16}, {sgemm_ukr_avx512_8, 8, 32}};
-static const dgemm_ukr DGEMM_KERNELS[ISA_COUNT] = {
-    {dgemm_ukr_generic, 4, 4}, {dgemm_ukr_avx2, 6, 8}, {dgemm_ukr_avx512, 12, 16}};
-static const dgemm_ukr DGEMM_KERNELS_FEW[ISA_COUNT] = {
-    {dgemm_ukr_generic, 4, 4}, {dgemm_ukr_avx2, 6, 8}, {dgemm_ukr_avx512_8, 8, 16}};
+static const minidl_sgemm_ukr SGEMM_KERNELS[ISA_COUNT][KERNEL_CHOICES] = {
+    {UKR(sgemm_ukr_generic, 4, 8)},
+    {UKR(sgemm_ukr_avx2, 6, 16)},
+    {UKR(sgemm_ukr_avx512, 12, 32), UKR(sgemm_ukr_avx512_8, 8, 32), UKR(sgemm_ukr_avx512_6, 6, 64)}};
+static const minidl_dgemm_ukr DGEMM_KERNELS[ISA_COUNT][KERNEL_CHOICES] = {
+    {UKR(dgemm_ukr_generic, 4, 4)},
+    {UKR(dgemm_ukr_avx2, 6, 8)},
+    {UKR(dgemm_ukr_avx512, 12, 16), UKR(dgemm_ukr_avx512_8, 8, 16), UKR(dgemm_ukr_avx512_6, 6, 32)}};
 #else
-static const sgemm_ukr SGEMM_KERNELS[1] = {{sgemm_ukr_generic, 4, 8}};
-static const sgemm_ukr SGEMM_KERNELS_FEW[1] = {{sgemm_ukr_generic, 4, 8}};
-static const dgemm_ukr DGEMM_KERNELS[1] = {{dgemm_ukr_generic, 4, 4}};
-static const dgemm_ukr DGEMM_KERNELS_FEW[1] = {{dgemm_ukr_generic, 4, 4}};
+static const minidl_sgemm_ukr SGEMM_KERNELS[1][KERNEL_CHOICES] = {{UKR(sgemm_ukr_generic, 4, 8)}};
+static const minidl_dgemm_ukr DGEMM_KERNELS[1][KERNEL_CHOICES] = {{UKR(dgemm_ukr_generic, 4, 4)}};
 #endif
 
 /* ---- choosing the instruction set at run time ------------------------------------------------ */
@@ -216,31 +234,56 @@ const char *minidl_build_info(void)
         ;
 }
 
-/* C (M x N) (+)= A (M x K) @ B^T for row-major A and B (N x K), one thread, no packing. */
+/* C (M x N) (+)= A (M x K) @ B^T for row-major A and B (N x K; row j at B + boff[j] when boff is
+ * given), one thread, no packing. */
 void minidl_sgemm_nt_dot(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
-                         const float *B, int64_t ldb, float *C, int64_t ldc, int beta)
+                         const float *B, int64_t ldb, const int64_t *boff, float *C, int64_t ldc,
+                         int beta)
 {
 #if MINIDL_X86
     static void (*const fns[ISA_COUNT])(int64_t, int64_t, int64_t, const float *, int64_t,
-                                        const float *, int64_t, float *, int64_t,
+                                        const float *, int64_t, const int64_t *, float *, int64_t,
                                         int) = {sdot_generic, sdot_avx2, sdot_avx512};
-    fns[minidl_get_isa()](M, N, K, A, lda, B, ldb, C, ldc, beta);
+    fns[minidl_get_isa()](M, N, K, A, lda, B, ldb, boff, C, ldc, beta);
 #else
-    sdot_generic(M, N, K, A, lda, B, ldb, C, ldc, beta);
+    sdot_generic(M, N, K, A, lda, B, ldb, boff, C, ldc, beta);
 #endif
 }
 
 void minidl_dgemm_nt_dot(int64_t M, int64_t N, int64_t K, const double *A, int64_t lda,
-                         const double *B, int64_t ldb, double *C, int64_t ldc, int beta)
+                         const double *B, int64_t ldb, const int64_t *boff, double *C, int64_t ldc,
+                         int beta)
 {
 #if MINIDL_X86
     static void (*const fns[ISA_COUNT])(int64_t, int64_t, int64_t, const double *, int64_t,
-                                        const double *, int64_t, double *, int64_t,
+                                        const double *, int64_t, const int64_t *, double *, int64_t,
                                         int) = {ddot_generic, ddot_avx2, ddot_avx512};
-    fns[minidl_get_isa()](M, N, K, A, lda, B, ldb, C, ldc, beta);
+    fns[minidl_get_isa()](M, N, K, A, lda, B, ldb, boff, C, ldc, beta);
 #else
-    ddot_generic(M, N, K, A, lda, B, ldb, C, ldc, beta);
+    ddot_generic(M, N, K, A, lda, B, ldb, boff, C, ldc, beta);
 #endif
+}
+
+/* The micro-kernel the GEMM uses for a product of M rows: the one whose tiles pad M least (ties: the
+ * earlier in the table). The convolution's shifted-window driver runs them too. */
+static int64_t padded(int64_t M, int mr) { return (M + mr - 1) / mr * mr; }
+
+const minidl_sgemm_ukr *minidl_sgemm_kernel(int64_t M)
+{
+    const minidl_sgemm_ukr *table = SGEMM_KERNELS[minidl_get_isa()];
+    int best = 0;
+    for (int i = 1; i < KERNEL_CHOICES && table[i].fn; i++)
+        best = padded(M, table[i].mr) < padded(M, table[best].mr) ? i : best;
+    return &table[best];
+}
+
+const minidl_dgemm_ukr *minidl_dgemm_kernel(int64_t M)
+{
+    const minidl_dgemm_ukr *table = DGEMM_KERNELS[minidl_get_isa()];
+    int best = 0;
+    for (int i = 1; i < KERNEL_CHOICES && table[i].fn; i++)
+        best = padded(M, table[i].mr) < padded(M, table[best].mr) ? i : best;
+    return &table[best];
 }
 
 /* ---- the drivers ------------------------------------------------------------------------------- */
@@ -248,9 +291,8 @@ void minidl_dgemm_nt_dot(int64_t M, int64_t N, int64_t K, const double *A, int64
  * stays in L1 across a whole MC x NR column of tiles, the MC x KC block of A (~150 KB) in L2. */
 #define GD_T float
 #define GD_FN minidl_sgemm
-#define GD_UKR sgemm_ukr
-#define GD_KERNELS SGEMM_KERNELS
-#define GD_KERNELS_FEW SGEMM_KERNELS_FEW
+#define GD_UKR minidl_sgemm_ukr
+#define GD_KERNEL_FOR minidl_sgemm_kernel
 #define GD_KC 256
 #define GD_MC 144
 #define GD_NC 4096
@@ -259,9 +301,8 @@ void minidl_dgemm_nt_dot(int64_t M, int64_t N, int64_t K, const double *A, int64
 
 #define GD_T double
 #define GD_FN minidl_dgemm
-#define GD_UKR dgemm_ukr
-#define GD_KERNELS DGEMM_KERNELS
-#define GD_KERNELS_FEW DGEMM_KERNELS_FEW
+#define GD_UKR minidl_dgemm_ukr
+#define GD_KERNEL_FOR minidl_dgemm_kernel
 #define GD_KC 256
 #define GD_MC 72
 #define GD_NC 2048

@@ -1,7 +1,6 @@
 /* GEMM driver template (the BLIS / Goto loop structure), included once per type by gemm.c with
  *   GD_T       float or double            GD_FN   the public function's name
- *   GD_UKR     the micro-kernel type      GD_KERNELS  table of micro-kernels indexed by ISA
- *   GD_KERNELS_FEW  the same for matrices of few rows (used when its tiles pad M less)
+ *   GD_UKR     the micro-kernel type      GD_KERNEL_FOR  its choice for M rows (gemm.c)
  *   GD_KC, GD_MC, GD_NC   cache blocking (elements)
  *
  * C (M x N) = A (M x K) @ B (K x N) is cut into blocks that fit the caches:
@@ -152,10 +151,7 @@ int GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t c
                 memset(C + i * ldc, 0, (size_t)N * sizeof(GD_T));
         return MINIDL_OK;
     }
-    /* the micro-kernel whose tiles pad M less (ties: the main one) */
-    const GD_UKR *uk = &GD_KERNELS[minidl_get_isa()], *few = &GD_KERNELS_FEW[minidl_get_isa()];
-    if ((M + few->mr - 1) / few->mr * few->mr < (M + uk->mr - 1) / uk->mr * uk->mr)
-        uk = few;
+    const GD_UKR *uk = GD_KERNEL_FOR(M);
     const int mr = uk->mr, nr = uk->nr;
     const int64_t MC = GD_MC / mr * mr, NC = (GD_NC + nr - 1) / nr * nr;
     /* buffers only as large as this problem needs */
@@ -276,8 +272,7 @@ int GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t c
 #undef GD_T
 #undef GD_FN
 #undef GD_UKR
-#undef GD_KERNELS
-#undef GD_KERNELS_FEW
+#undef GD_KERNEL_FOR
 #undef GD_KC
 #undef GD_MC
 #undef GD_NC

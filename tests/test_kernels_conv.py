@@ -109,6 +109,13 @@ CORNERS = [
     ((4, 16, 16, 16), (16, 16, 3, 3), 1, 1, 1),
     ((16, 3, 24, 24), (8, 3, 3, 3), 1, 0, 1),
     ((1, 32, 16, 16), (32, 32, 3, 3), 1, 1, 1),
+    # the C backend's shifted-window path (stride 1, conv_shifted.h): more taps than one k-block
+    # (C*KH*KW = 320 > 256), 6 filters (AVX-512's 6-row tile), a dilated kernel, padding on one axis
+    # only, and an input gradient on either side of the rule that chooses it over im2col's
+    ((3, 20, 6, 7), (10, 20, 4, 4), 1, 1, 1),
+    ((2, 1, 28, 28), (6, 1, 5, 5), 1, 2, 1),
+    ((2, 6, 14, 14), (16, 6, 5, 5), 1, 0, 1),
+    ((2, 3, 11, 9), (5, 3, 3, 3), 1, (0, 3), 2),
 ]
 
 
@@ -127,6 +134,28 @@ def test_backend_matches_reference_on_corner_cases(
     got = _all_four(backend, x, w, b, gy, stride, padding, dilation)
     for g, r in zip(got, want, strict=True):
         np.testing.assert_allclose(g, r, **tol(dtype))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("where", ["x", "w"])
+def test_non_finite_values_reach_the_same_outputs_as_the_reference(backend, where):
+    """The C backend's stride-1 weight gradient multiplies gy's zeros into windows of the input that
+    no output reads; 0 * inf is NaN, so with an infinity in x it must take another route. Every
+    output, NaN or not, must sit where the reference puts it."""
+    rng = np.random.default_rng(11)
+    x, w = rng.standard_normal((3, 2, 7, 7)), rng.standard_normal((4, 2, 3, 3))
+    if where == "x":
+        x[1, 1, 3, 0] = np.inf  # on the left edge: read by windows of the image to its left
+    else:
+        w[1, 1, 2, 0] = np.inf
+    gy = rng.standard_normal((3, 4, 5, 5))
+    with np.errstate(invalid="ignore"):  # inf - inf and 0 * inf: NaN is the point here
+        want = _all_four("numpy", x, w, None, gy, 1, 0, 1)
+        got = _all_four(backend, x, w, None, gy, 1, 0, 1)
+    for g, r in zip(got[:3], want[:3], strict=True):
+        np.testing.assert_array_equal(np.isfinite(g), np.isfinite(r))
+        finite = np.isfinite(r)
+        np.testing.assert_allclose(g[finite], r[finite], **tol(np.float64))
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
