@@ -55,11 +55,13 @@ def median_seconds(fn: Callable[[], object], min_time: float = 0.3, repeats: int
 
 
 def compare_seconds(
-    fns: dict[str, Callable[[], object]], rounds: int = 7, min_time: float = 0.1
+    fns: dict[str, Callable[[], object]], rounds: int = 7, min_time: float = 0.1, pause: float = 0
 ) -> dict[str, float]:
     """Median seconds per call of each function, measured in interleaved rounds (a, b, c, a, b, c,
     ...) so that all of them see the same moments of a shared machine: a burst of load from another
-    process slows one round of each, not all rounds of one, and the median sets it aside."""
+    process slows one round of each, not all rounds of one, and the median sets it aside.
+    `pause` seconds of sleep before each timing let the previous library's idle threads go to sleep
+    (OpenBLAS's workers spin for ~0.1 s after a call, on the cores the next library then needs)."""
     number = {}
     for name, fn in fns.items():  # warm-up, and how many calls make one timing of ~min_time
         fn()
@@ -69,6 +71,8 @@ def compare_seconds(
     samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
+            if pause:
+                time.sleep(pause)
             start = time.perf_counter()
             for _ in range(number[name]):
                 fn()

@@ -9,6 +9,7 @@ PyTorch measured in the same process: a ratio >= 1 means as fast or faster.
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
 
 from _timing import compare_seconds, option, print_table, start
@@ -27,7 +28,9 @@ def main() -> None:
     import numpy as np
 
     # the peer is OpenBLAS on as many threads as ours (minidl's default gives NumPy's BLAS one)
-    K.set_num_threads(threads, blas_threads=threads)
+    with warnings.catch_warnings():  # its warning (two spinning pools) is about training loops
+        warnings.simplefilter("ignore", RuntimeWarning)
+        K.set_num_threads(threads, blas_threads=threads)
 
     sizes = [int(s) for s in option("sizes", "256,512,1024,2048").split(",")]
     backends = [b for b in ("c", "numba") if b in K.available_backends()]
@@ -48,7 +51,9 @@ def main() -> None:
             steps["torch"] = partial(torch.matmul, torch.from_numpy(a), torch.from_numpy(b))
         for backend in backends:
             steps[backend] = partial(matmul_on, K, backend, a, b)
-        times = compare_seconds(steps, rounds=5)
+        # with 2 threads, OpenBLAS's idle workers would spin on the second core through the next
+        # backend's round: a pause lets them sleep first, as between a user's calls
+        times = compare_seconds(steps, rounds=5, pause=0.3 if threads > 1 else 0)
         t_np, t_torch = times["numpy"], times.get("torch")
         row = [n, flops / t_np / 1e9, "-" if t_torch is None else flops / t_torch / 1e9]
         for backend in backends:

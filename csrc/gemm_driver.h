@@ -10,12 +10,8 @@
  *   jr, ir loops: one MR x NR tile of C per micro-kernel call (a KC x NR sliver of B sits in L1)
  * Packing copies each block once into the exact order the micro-kernel streams it, contiguous and
  * aligned, zero-padded to whole tiles, so the micro-kernel never checks bounds and never strides.
- * OpenMP, large products (>= GD_STATIC_MIN multiply-adds): C is split once into one slice of whole
- * tiles per thread, and each thread runs the whole loop nest on its slice with its own packed
- * blocks, with no synchronisation at all. Smaller products: the threads pack the panel of B
- * together, then take (row block, column chunk) items from a shared queue, each packing its own
- * block of A: two barriers per KC step, so a thread slowed by another process holds the rest up as
- * little as possible while the items are too few and small for an even static split.
+ * OpenMP: C is split once into one slice of whole tiles per thread, and each thread runs the whole
+ * loop nest on its slice with its own packed blocks, with no synchronisation at all.
  */
 
 #define GD_CAT_(x, y) x##y
@@ -83,17 +79,17 @@ static void GD_PACK_B(int64_t kc, int64_t nc, const GD_T *B, int64_t rsb, int64_
     }
 }
 
-/* The jr / ir loops: C[ic:ic+mc, jc+jp_lo*NR : jc+jp_hi*NR] (+)= packed A block ap @ packed B panels
- * bp[jp_lo:jp_hi], one MR x NR tile per micro-kernel call. Tiles that stick out of C (M or N not a
+/* The jr / ir loops: C[ic:ic+mc, jc : jc+npanels*NR] (+)= packed A block ap @ packed B panels
+ * bp[0:npanels], one MR x NR tile per micro-kernel call. Tiles that stick out of C (M or N not a
  * multiple of the tile) go through a private whole tile `edge` and are copied in. */
 static void GD_TILES(const GD_UKR *uk, int64_t M, int64_t N, int64_t ic, int64_t mc, int64_t jc,
-                     int64_t jp_lo, int64_t jp_hi, int64_t kc, const GD_T *ap, const GD_T *bp,
+                     int64_t npanels, int64_t kc, const GD_T *ap, const GD_T *bp,
                      GD_T *C, int64_t ldc, int add)
 {
     const int mr = uk->mr, nr = uk->nr;
     const int64_t mpanels = (mc + mr - 1) / mr;
     GD_T edge[32 * 64]; /* MR*NR <= 2048 */
-    for (int64_t jp = jp_lo; jp < jp_hi; jp++) {
+    for (int64_t jp = 0; jp < npanels; jp++) {
         const int64_t j0 = jc + jp * nr;
         const int64_t cols = N - j0 < nr ? N - j0 : nr;
         for (int64_t ip = 0; ip < mpanels; ip++) {
@@ -134,7 +130,7 @@ static void GD_SERIAL(const GD_UKR *uk, int64_t M, int64_t N, int64_t K, const G
                 for (int64_t ip = 0; ip < mpanels; ip++)
                     GD_PACK_A(mc, kc, A + ic * rsa + pc * csa, rsa, csa, ip * mr, mr,
                               ap + ip * mr * kc);
-                GD_TILES(uk, M, N, ic, mc, jc, 0, npanels, kc, ap, bp, C, ldc, add);
+                GD_TILES(uk, M, N, ic, mc, jc, npanels, kc, ap, bp, C, ldc, add);
             }
         }
     }
@@ -159,109 +155,51 @@ int GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t c
     const int64_t mc_max = M < MC ? (M + mr - 1) / mr * mr : MC;
     const int64_t nc_max = N < NC ? (N + nr - 1) / nr * nr : NC;
     /* threads pay off only when each gets tens of microseconds of work: between kernels the idle
-     * workers sleep (minidl sets a short OpenMP spin, see minidl/kernels/threads.py), and waking
-     * one costs some 10-20 us; 4 million multiply-adds take ~20-40 us on one core */
+     * workers may have gone to sleep (see minidl/kernels/threads.py), and waking one costs some
+     * 10-50 us; 4 million multiply-adds take ~20-40 us on one core */
     const int nt = (double)M * N * K < 4e6 ? 1 : minidl_team(nthreads);
 
-    /* Large products: a static split of C into nt slices, one per thread, each computed by the serial
-     * loop nest with the thread's own packed blocks: no barrier at all (the shared queue below has
-     * two per KC step, and its row blocks rarely divide evenly: 15 blocks of 144 rows at n = 2048
-     * leave one thread idle for a block in every step). Cut along the dimension with more tiles, at
-     * whole tiles, so that the slices differ by at most one tile row or column. The price: a column
-     * split packs all of A in every thread (a row split all of B), M*K copies against M*N*K/nt
-     * multiply-adds, negligible at these sizes. Every tile of C sees the same k-blocks in the same
-     * order whichever slice it is in, so the result is the same for every thread count. */
-    if (nt > 1 && (double)M * N * K >= GD_STATIC_MIN) {
-        const int64_t mtiles = (M + mr - 1) / mr, ntiles = (N + nr - 1) / nr;
-        const int by_cols = ntiles >= mtiles;
-        /* all scratch first, one block per thread (so a failure is reported before any work) */
-        const int64_t ap_size = kc_max * mc_max, bp_size = kc_max * nc_max;
-        GD_T *scratch = minidl_alloc(nt * (ap_size + bp_size), sizeof(GD_T));
-        if (!scratch)
-            return MINIDL_ERR_NOMEM;
-#pragma omp parallel num_threads(nt)
-        {
-#ifdef _OPENMP
-            const int t = omp_get_thread_num(), nteam = omp_get_num_threads();
-#else
-            const int t = 0, nteam = 1;
-#endif
-            const int64_t tiles = by_cols ? ntiles : mtiles, size = by_cols ? nr : mr;
-            const int64_t lo = minidl_min(tiles * t / nteam * size, by_cols ? N : M);
-            const int64_t hi = minidl_min(tiles * (t + 1) / nteam * size, by_cols ? N : M);
-            GD_T *ap = scratch + t * (ap_size + bp_size), *bp = ap + ap_size;
-            if (hi > lo) {
-                const int64_t m = by_cols ? M : hi - lo, n = by_cols ? hi - lo : N;
-                if (by_cols)
-                    GD_SERIAL(uk, M, n, K, A, rsa, csa, B + lo * csb, rsb, csb, C + lo, ldc, beta,
-                              MC, NC, ap, bp);
-                else
-                    GD_SERIAL(uk, m, N, K, A + lo * rsa, rsa, csa, B, rsb, csb, C + lo * ldc, ldc,
-                              beta, MC, NC, ap, bp);
-            }
-        }
-        minidl_free(scratch);
-        return MINIDL_OK;
-    }
-
-    /* the shared panel of B, then one block of A per thread */
-    GD_T *bp = minidl_alloc(kc_max * nc_max + nt * kc_max * mc_max, sizeof(GD_T));
-    if (!bp)
+    /* A static split of C into nt slices, one per thread, each computed by the serial loop nest
+     * with the thread's own packed blocks: no barrier at all. (A shared queue of row blocks, with
+     * two barriers per KC step, measured slower at every size: at n = 192 on 2 threads 150 against
+     * 290 GFLOP/s, since a barrier can put a waiting thread to sleep; and its row blocks rarely
+     * divide evenly.) Cut along the columns, at whole tiles, when there are at least two column
+     * tiles per thread (a thread's packed panel of B is then a fraction of the whole, and stays in
+     * L2: at n = 1024 on 2 threads 1.05x OpenBLAS's speed against 0.87-1.01x for a row split),
+     * else along the rows. The price: a column split packs all of A in every thread (a row split
+     * all of B), M*K copies against M*N*K/nt multiply-adds. Every tile of C
+     * sees the same k-blocks in the same order whichever slice it is in, so the result is the same
+     * for every thread count. */
+    const int64_t mtiles = (M + mr - 1) / mr, ntiles = (N + nr - 1) / nr;
+    const int by_cols = ntiles >= 2 * nt || ntiles >= mtiles;
+    /* all scratch first, one block per thread (so a failure is reported before any work); each
+     * thread's B panel first, as the micro-kernel loads it with aligned vector loads (its size is
+     * whole NR-wide panels; A's is rounded up to a cache line) */
+    const int64_t bp_size = kc_max * nc_max, ap_size = (kc_max * mc_max + 15) / 16 * 16;
+    GD_T *scratch = minidl_alloc(nt * (ap_size + bp_size), sizeof(GD_T));
+    if (!scratch)
         return MINIDL_ERR_NOMEM;
-    const int64_t mblocks = (M + MC - 1) / MC;
-    /* work items: (block of MC rows, chunk of the column panels). Whole row blocks when there are
-     * at least four per thread: splitting them measured slower then (two threads on one block pack
-     * it twice). With fewer, the column panels are cut into chunks (of at least four panels) to make
-     * about eight items per thread, so that the last items leave little idle time and a thread that
-     * falls behind (another process took its core) is covered by the others. Which thread runs an
-     * item changes from run to run, its arithmetic does not: each tile of C belongs to one item. */
-    const int64_t npanels_max = (minidl_min(N, NC) + nr - 1) / nr;
-    int64_t nchunks = 1;
-    if (mblocks < 4 * nt)
-        nchunks = minidl_min((8 * nt + mblocks - 1) / mblocks,
-                             npanels_max / 4 > 1 ? npanels_max / 4 : 1);
-
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
 #ifdef _OPENMP
-        const int t = omp_get_thread_num();
+        const int t = omp_get_thread_num(), nteam = omp_get_num_threads();
 #else
-        const int t = 0;
+        const int t = 0, nteam = 1;
 #endif
-        GD_T *ap = bp + kc_max * nc_max + t * kc_max * mc_max; /* this thread's A block */
-        for (int64_t jc = 0; jc < N; jc += NC) {
-            const int64_t nc = N - jc < NC ? N - jc : NC;
-            const int64_t npanels = (nc + nr - 1) / nr;
-            for (int64_t pc = 0; pc < K; pc += GD_KC) {
-                const int64_t kc = K - pc < GD_KC ? K - pc : GD_KC;
-                const int add = pc > 0 || beta; /* later k-blocks accumulate onto earlier ones */
-                /* all threads pack the shared KC x NC panel of B; the loop's end is a barrier */
-#pragma omp for schedule(static)
-                for (int64_t jp = 0; jp < npanels; jp++)
-                    GD_PACK_B(kc, nc, B + pc * rsb + jc * csb, rsb, csb, jp * nr, nr,
-                              bp + jp * nr * kc);
-
-                int64_t packed = -1; /* the row block now in ap */
-#pragma omp for schedule(dynamic)
-                for (int64_t item = 0; item < mblocks * nchunks; item++) {
-                    const int64_t ib = item / nchunks, chunk = item % nchunks;
-                    const int64_t ic = ib * MC, mc = M - ic < MC ? M - ic : MC;
-                    const int64_t mpanels = (mc + mr - 1) / mr;
-                    if (packed != ib) {
-                        for (int64_t ip = 0; ip < mpanels; ip++)
-                            GD_PACK_A(mc, kc, A + ic * rsa + pc * csa, rsa, csa, ip * mr, mr,
-                                      ap + ip * mr * kc);
-                        packed = ib;
-                    }
-                    /* this item's column panels: [jp_lo, jp_hi) */
-                    const int64_t jp_lo = npanels * chunk / nchunks;
-                    const int64_t jp_hi = npanels * (chunk + 1) / nchunks;
-                    GD_TILES(uk, M, N, ic, mc, jc, jp_lo, jp_hi, kc, ap, bp, C, ldc, add);
-                }
-            }
+        const int64_t tiles = by_cols ? ntiles : mtiles, size = by_cols ? nr : mr;
+        const int64_t lo = minidl_min(tiles * t / nteam * size, by_cols ? N : M);
+        const int64_t hi = minidl_min(tiles * (t + 1) / nteam * size, by_cols ? N : M);
+        GD_T *bp = scratch + t * (ap_size + bp_size), *ap = bp + bp_size;
+        if (hi > lo) {
+            if (by_cols)
+                GD_SERIAL(uk, M, hi - lo, K, A, rsa, csa, B + lo * csb, rsb, csb, C + lo, ldc, beta,
+                          MC, NC, ap, bp);
+            else
+                GD_SERIAL(uk, hi - lo, N, K, A + lo * rsa, rsa, csa, B, rsb, csb, C + lo * ldc, ldc,
+                          beta, MC, NC, ap, bp);
         }
     }
-    minidl_free(bp);
+    minidl_free(scratch);
     return MINIDL_OK;
 }
 
@@ -276,4 +214,3 @@ int GD_FN(int64_t M, int64_t N, int64_t K, const GD_T *A, int64_t rsa, int64_t c
 #undef GD_KC
 #undef GD_MC
 #undef GD_NC
-#undef GD_STATIC_MIN

@@ -7,24 +7,32 @@ NumPy's BLAS (OpenBLAS) gets `blas_threads` (1 by default, see BLAS_THREADS belo
 is installed, from import on. At most `MAX_THREADS`.
 
 The waiting: after a parallel region, OpenMP's worker threads spin for a while before they sleep, so
-that the next region starts without a wake-up. libgomp's default spin (300 000 iterations, about a
-millisecond) is made for programs that only run OpenMP code. A training step alternates our OpenMP
-kernels with NumPy's OpenBLAS (which has its own spinning pool) and with Python code: the spinning
-workers of one pool take the cores from the next one, and a 2-thread LeNet step ran 5x slower than a
-1-thread one. So, before libgomp is loaded (it reads its settings once, when it loads), this module
-sets GOMP_SPINCOUNT to a short spin, unless the user has set GOMP_SPINCOUNT or OMP_WAIT_POLICY
-themselves. `wait_policy()` says what is in force; `python -m minidl.kernels` prints it. (The
-variable is inherited by child processes, and read by any other libgomp loaded later, e.g. PyTorch's.)
+that the next region starts without a wake-up. A training step alternates our OpenMP kernels with
+NumPy's OpenBLAS (which has its own spinning pool) and with Python code. With both pools
+multi-threaded, the spinning workers of one take the cores from the other (a 2-thread LeNet step ran
+5x slower than a 1-thread one); with OpenBLAS on one thread (the default here), a spin that outlasts
+the Python code between two kernels saves a wake-up per kernel. So, before libgomp is loaded (it reads
+its settings once, when it loads), this module sets GOMP_SPINCOUNT (SPINCOUNT below), unless the user
+has set GOMP_SPINCOUNT or OMP_WAIT_POLICY themselves, and `set_num_threads` warns when both pools
+get more than one thread on too few cores. `wait_policy()` says what is in force; `python -m
+minidl.kernels` prints it. (The variable is inherited by child processes, and read by any other
+libgomp loaded later, e.g. PyTorch's.)
 """
 
 import os
+import warnings
 
 MAX_THREADS = 256  # the C kernels clamp to the same bound (MINIDL_MAX_THREADS in csrc/)
-# a spin of ~1000 iterations (a few microseconds) covers back-to-back regions of one kernel, and
-# lets the cores go before the next pool starts. LeNet-5 training step, batch 64, 2 threads, on the
-# shared 2-core AVX-512 machine (benchmarks/bench_drift.py's loop): libgomp's default 47 ms,
-# GOMP_SPINCOUNT=1000 9.1 ms, =10000 11.1 ms, OMP_WAIT_POLICY=passive 12.0 ms; 1 thread 8.4 ms.
-SPINCOUNT = "1000"
+# How long an idle OpenMP worker spins before it sleeps. Waking a sleeping worker costs tens of
+# microseconds (more in a VM), about what one small kernel takes; libgomp's default (300 000 spins)
+# keeps the workers awake across a training step, but took the cores from NumPy's OpenBLAS when that
+# ran multi-threaded too (libgomp default 47 ms per 2-thread LeNet step, GOMP_SPINCOUNT=1000 9.1 ms).
+# Now that OpenBLAS runs on one thread (BLAS_THREADS below), the spin can be long again. LeNet-5
+# step, batch 64, 2 threads, quiet 2-core AVX-512 machine, OpenBLAS on 1 thread (benchmarks/
+# bench_drift.py): GOMP_SPINCOUNT=1000 5.05 ms, 100 000 4.45-4.50 ms, 300 000 4.17 ms, no drift
+# with any; with OpenBLAS on 2 threads: 5.7, 24.6 and 53 ms. 100 000 (roughly 0.1 ms) takes most of
+# the gain and keeps the damage smaller when a user gives OpenBLAS more threads (which warns).
+SPINCOUNT = "100000"
 
 
 def _libgomp_loaded() -> bool:
@@ -48,7 +56,7 @@ def _set_wait_policy() -> str:
         )
     os.environ["GOMP_SPINCOUNT"] = SPINCOUNT
     return (
-        f"GOMP_SPINCOUNT={SPINCOUNT}, set by minidl (idle OpenMP threads spin briefly, then sleep)"
+        f"GOMP_SPINCOUNT={SPINCOUNT}, set by minidl (idle OpenMP threads spin ~0.1 ms, then sleep)"
     )
 
 
@@ -98,6 +106,15 @@ def set_num_threads(n: int, *, blas_threads: int = BLAS_THREADS) -> None:
                 f"set_num_threads: Argument `{name}` must be an int in [1, {MAX_THREADS}]. "
                 f"Received: {name}={value!r}"
             )
+    if n > 1 and blas_threads > 1 and n + blas_threads > (os.cpu_count() or 1):
+        warnings.warn(
+            f"set_num_threads: {n} kernel threads and blas_threads={blas_threads} share "
+            f"{os.cpu_count()} cores; the idle threads of each pool spin on the cores the other "
+            f"needs, and a training step can run several times slower (LeNet-5, 2 cores: 4 ms "
+            f"with blas_threads=1, 25 ms with 2)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     _num_threads = n
     try:
         import numba
