@@ -1,8 +1,11 @@
-"""Shared test configuration: hypothesis profiles.
+"""Shared test configuration: hypothesis profiles, and a private cache directory.
 
 `dev` (the default) is quick for development; `ci` is derandomized with more examples and is what
 .ci/run selects with `--hypothesis-profile=ci`.
 """
+
+import os
+import tempfile
 
 from hypothesis import HealthCheck, settings
 
@@ -21,3 +24,8 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("dev")
+
+# "auto"'s GEMM calibration (minidl/kernels/calibrate.py) writes its measurement to a cache file;
+# the tests keep theirs in a directory of their own instead of the user's ~/.cache
+if "MINIDL_CACHE_DIR" not in os.environ:
+    os.environ["MINIDL_CACHE_DIR"] = tempfile.mkdtemp(prefix="minidl-test-cache-")

@@ -1,6 +1,9 @@
-"""`python -m minidl.kernels`: which backends are built, the C code's instruction set, the thread count."""
+"""`python -m minidl.kernels`: which backends are built, the C code's instruction set, the thread count,
+and where "auto" moves matrix products to C (`--calibrate`: measure that again, see calibrate.py)."""
 
-from . import dispatch
+import sys
+
+from . import calibrate, dispatch, reference
 from .threads import get_num_threads, wait_policy
 
 
@@ -11,8 +14,18 @@ def main() -> None:
     if "c" in dispatch._missing:
         print(f"  To get the C backend: {dispatch.HOW_TO_GET_C}.")
     print(f"backend setting:  {dispatch.get_backend()}")
+    measured = dispatch.get_backend() == "auto" and "c" in dispatch.available_backends()
     for kernel in dispatch.AUTO_ORDER:
-        print(f"  {kernel:7s} runs on {dispatch.backend_name_for(kernel)}")
+        if kernel == "gemm" and measured:
+            from . import c_backend
+
+            again = "--calibrate" in sys.argv[1:]
+            macs = calibrate.gemm_threshold(c_backend, reference, recalibrate=again)
+            where = "never" if macs == calibrate.NEVER else f"from {macs:.3g} multiply-adds on"
+            print(f"  gemm    runs on numpy, and on c {where} ({get_num_threads()} threads;")
+            print(f"          measured on this machine, saved in {calibrate.cache_dir()})")
+        else:
+            print(f"  {kernel:7s} runs on {dispatch.backend_name_for(kernel)}")
     if "c" in dispatch.available_backends():
         from . import c_backend
 

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .dispatch import backend_for
+from .dispatch import backend_for, gemm_backend
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 # strides, paddings, dilations and kernel sizes above this are surely mistakes, and keep every size
@@ -120,7 +120,7 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if not (a.flags.aligned and b.flags.aligned):
         a, b = _aligned(a), _aligned(b)
     out = np.empty((m, n), dtype=a.dtype)
-    backend_for("gemm").gemm(a, b, out)
+    gemm_backend(float(m) * n * k).gemm(a, b, out)
     return out
 
 

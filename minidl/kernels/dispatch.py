@@ -18,7 +18,8 @@ import os
 from collections.abc import Iterator
 from types import ModuleType
 
-from . import reference, threads  # noqa: F401  (threads first: it sets libgomp's spin before C loads)
+# threads before c_backend (calibrate imports it too): it sets libgomp's spin before C loads
+from . import calibrate, reference, threads  # noqa: F401
 
 _log = logging.getLogger("minidl.kernels")
 
@@ -51,22 +52,18 @@ except ImportError as err:  # no compiled extension: no C compiler at install ti
         f"the C extension minidl._minidl_c is not built ({err}); to get it, {HOW_TO_GET_C}"
     )
 
-# "auto": for each kernel, the built backends in order of speed, fastest first. A table measured on
-# one CPU does not transfer to another, so the order is a rule that does, checked on two machines
-# (2-core AMD Zen 3 with AVX2, and 2-core Intel Xeon with AVX-512: benchmarks/bench_gemm.py,
-# bench_conv.py, bench_pool.py; float32, batch 64; time relative to the fastest backend):
+# "auto": for each kernel, the built backends in order of speed, fastest first, checked on two
+# machines (2-core AMD Zen 3 with AVX2, and 2-core Intel Xeon with AVX-512: benchmarks/bench_gemm.py,
+# bench_conv.py, bench_pool.py; float32):
 #
-#   GEMM: NumPy's BLAS first. OpenBLAS picks a kernel tuned for the CPU it finds and its threading
-#   for the size, so it holds on any machine; minidl's C GEMM is close on both machines measured
-#   (1 thread, n = 256..2048: 1.01-1.06x OpenBLAS's time on AVX2, 1.03-1.08x on AVX-512) but
-#   1.4-3x slower on small products (below ~128^3: the packing and the call cost), and Numba is
-#   1.6-2.7x slower throughout.
+#   GEMM: NumPy's BLAS below a size measured on the machine at hand, minidl's C GEMM from it on
+#   (`gemm_backend`, calibrate.py). Which one wins depends on the CPU and the thread count:
+#   OpenBLAS's call costs less on small products; minidl's C GEMM is level with it on one thread
+#   from n ~ 256 (AVX-512: 1.00-1.05x its speed at n = 256..2048) and, as NumPy's BLAS is kept on
+#   one thread, up to twice as fast on two. Without C: NumPy, then Numba (1.6-2.7x slower).
 #   conv2d and pooling: C, then Numba, then NumPy. NumPy has no convolution of its own (the
-#   reference is im2col + matmul, 1.7-7x slower than C) and the C kernels beat Numba by 1.2-2x on
-#   every layer shape measured, on both machines.
-#
-# The one-time cost of a per-machine calibration (timing the backends at first use) would buy little
-# over this rule, and would make the choice, and so the last bits of results, vary between runs.
+#   reference is im2col + matmul, 1.7-7x slower than C) and the C kernels beat Numba by 1.2-4x on
+#   every layer shape measured, on both machines: nothing to calibrate.
 AUTO_ORDER: dict[str, tuple[str, ...]] = {
     "gemm": ("numpy", "c", "numba"),
     "conv2d": ("c", "numba", "numpy"),
@@ -138,6 +135,16 @@ def backend_for(kernel: str) -> ModuleType:
                 _note_missing_c()
             return _modules[name]
     return reference
+
+
+def gemm_backend(macs: float) -> ModuleType:
+    """The module that runs a matrix product of `macs` multiply-adds under the current setting: with
+    "auto" and the C backend built, C from the threshold measured on this machine on (calibrate.py),
+    NumPy's BLAS below it."""
+    if _backend != "auto" or "c" not in _modules:
+        return backend_for("gemm")
+    threshold = calibrate.gemm_threshold(_modules["c"], reference)
+    return _modules["c"] if macs >= threshold else reference
 
 
 def backend_name_for(kernel: str) -> str:

@@ -13,6 +13,7 @@ from minidl.nn import init
 from minidl.nn._validation import check_positive, float_input, tensor_input
 from minidl.nn.module import Module
 from minidl.nn.parameter import Parameter
+from minidl.ops.matmul import matmul_arrays
 
 __all__ = ["linear", "Linear", "Identity", "Flatten", "Unflatten", "check_positive"]
 
@@ -27,7 +28,10 @@ class LinearFunction(Function):
     def forward(ctx, x, weight, bias):
         need_x, need_w, _ = ctx.needs_input_grad
         ctx.save_for_backward(x if need_w else None, weight if need_x else None)  # dW needs x, dx W
-        y = x @ weight.T  # (..., in) @ (in, out) -> (..., out)
+        # (N·..., in) @ (in, out) -> (..., out): one 2-D product, on the GEMM kernel "auto" picks
+        y = matmul_arrays(x.reshape(-1, x.shape[-1]), weight.T).reshape(
+            *x.shape[:-1], weight.shape[0]
+        )
         if bias is not None:
             y += bias  # y is a fresh array: adding in place saves one temporary
         return y
@@ -36,9 +40,11 @@ class LinearFunction(Function):
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        dx = g @ weight if need_x else None
         g2 = g.reshape(-1, g.shape[-1])  # (N·..., out): every leading dim is a batch dim
-        dw = g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None  # (out, N) @ (N, in)
+        dx = matmul_arrays(g2, weight).reshape(*g.shape[:-1], weight.shape[1]) if need_x else None
+        dw = (
+            matmul_arrays(g2.T, x.reshape(-1, x.shape[-1])) if need_w else None
+        )  # (out, N) @ (N, in)
         db = g2.sum(axis=0) if need_b else None
         return dx, dw, db
 

@@ -10,9 +10,10 @@ from minidl.ops.elementwise import operand
 from minidl.tensor import Tensor
 
 
-def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """A product of two matrices of one float dtype runs on minidl's GEMM kernel (NumPy, Numba or C,
-    as `minidl.kernels.set_backend` says); vectors, stacks and mixed dtypes use NumPy's matmul."""
+def matmul_arrays(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b for arrays (no autograd). A product of two matrices of one float dtype runs on minidl's
+    GEMM kernel (NumPy, Numba or C, as `minidl.kernels.set_backend` says; under "auto", large ones on
+    C); vectors, stacks and mixed dtypes use NumPy's matmul."""
     if (
         a.ndim == 2
         and b.ndim == 2
@@ -34,7 +35,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _mm(a, b)
+        return matmul_arrays(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -50,11 +51,15 @@ class MatMul(Function):
             g = np.expand_dims(g, -1)
         da = db = None
         if ctx.needs_input_grad[0]:
-            da = _mm(g, np.swapaxes(b2, -1, -2))  # (..., m, n) @ (..., n, k) -> (..., m, k)
+            da = matmul_arrays(
+                g, np.swapaxes(b2, -1, -2)
+            )  # (..., m, n) @ (..., n, k) -> (..., m, k)
             if a.ndim == 1:
                 da = da[..., 0, :]
         if ctx.needs_input_grad[1]:
-            db = _mm(np.swapaxes(a2, -1, -2), g)  # (..., k, m) @ (..., m, n) -> (..., k, n)
+            db = matmul_arrays(
+                np.swapaxes(a2, -1, -2), g
+            )  # (..., k, m) @ (..., m, n) -> (..., k, n)
             if b.ndim == 1:
                 db = db[..., 0]
         return da, db  # batch dimensions broadcast from a 2-D input are summed by the engine
