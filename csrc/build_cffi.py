@@ -16,7 +16,7 @@ import sys
 from cffi import FFI
 
 HERE = pathlib.Path(__file__).resolve().parent
-SOURCES = ["gemm.c", "conv.c", "pool.c"]
+SOURCES = ["gemm.c", "conv.c", "pool.c", "optim.c"]
 DEFAULT_CFLAGS = "-O3 -std=gnu11 -ffp-contract=fast -fno-math-errno -Wall"
 
 

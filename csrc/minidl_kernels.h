@@ -74,6 +74,12 @@ int minidl_avg_pool2d_backward_f32(const minidl_pool_shape *s, const float *gy, 
 int minidl_avg_pool2d_backward_f64(const minidl_pool_shape *s, const double *gy, double *gx,
                                    int nthreads);
 
+/* One Adam step in place over n elements (p, m, v updated; see csrc/optim.c) */
+int minidl_adam_step_f32(int64_t n, float *p, const float *g, float *m, float *v, double beta1,
+                         double beta2, double step_size, double sqrt_bc2, double eps);
+int minidl_adam_step_f64(int64_t n, double *p, const double *g, double *m, double *v, double beta1,
+                         double beta2, double step_size, double sqrt_bc2, double eps);
+
 /* Which micro-kernel the GEMM uses: 0 = generic C, 1 = AVX2+FMA, 2 = AVX-512F. minidl_set_isa
  * returns 0, or -1 when this CPU (or this build) cannot run that path. minidl_isa_supported tells. */
 int minidl_get_isa(void);

@@ -43,7 +43,8 @@ print('testing', minidl.__file__, '|', c.build_info())"
 # other instruction set this CPU can run (the GEMM's AVX2 and generic paths)
 MINIDL_TEST_BACKENDS=c MINIDL_FUZZ_EXAMPLES="${MINIDL_FUZZ_EXAMPLES:-1000}" "$python" -m pytest -q -p no:cacheprovider \
     tests/test_kernels_gemm.py tests/test_kernels_conv.py tests/test_kernels_pool.py tests/test_conv_ops.py \
-    tests/test_kernels_bad_input.py tests/test_kernels_fuzz.py tests/test_determinism.py "$@"
+    tests/test_kernels_bad_input.py tests/test_kernels_fuzz.py tests/test_determinism.py \
+    tests/test_kernels_adam.py "$@"
 best="$("$python" -c "from minidl.kernels import c_backend as c; print(c.isa())")"
 for isa in $("$python" -c "from minidl.kernels import c_backend as c; print(' '.join(c.supported_isas()))"); do
     [ "$isa" = "$best" ] && continue

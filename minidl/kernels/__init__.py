@@ -1,4 +1,5 @@
-"""Array kernels (no autograd): GEMM, conv2d forward/backward, max/avg pooling forward/backward.
+"""Array kernels (no autograd): GEMM, conv2d forward/backward, max/avg pooling forward/backward, and
+Adam's fused update.
 
 Each kernel exists three times with one signature: a NumPy reference (`reference.py`, the readable
 version and the test oracle), a Numba version (`numba_kernels.py`) and a C version (`csrc/`, bound by
@@ -8,6 +9,7 @@ with `set_backend` / `use_backend` / `MINIDL_BACKEND` ("auto" by default: the fa
 """
 
 from .api import (
+    adam_step,
     avg_pool2d,
     avg_pool2d_backward,
     conv2d,
@@ -30,6 +32,7 @@ from .dispatch import (
 from .threads import get_num_threads, set_num_threads
 
 __all__ = [
+    "adam_step",
     "available_backends",
     "avg_pool2d",
     "avg_pool2d_backward",

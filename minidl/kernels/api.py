@@ -401,3 +401,51 @@ def avg_pool2d_backward(grad_output, input_size, kernel_size, stride=None, paddi
     if gy.size:
         backend_for("pool2d").avg_pool2d_backward(_contiguous(gy), out, k, s, p)
     return out
+
+
+# ----------------------------------------------------------------------------------------------- Adam
+def adam_step(
+    param: np.ndarray,
+    grad: np.ndarray,
+    exp_avg: np.ndarray,
+    exp_avg_sq: np.ndarray,
+    *,
+    beta1: float,
+    beta2: float,
+    step_size: float,
+    sqrt_bias_correction2: float,
+    eps: float,
+) -> None:
+    """One Adam step, in place on param, exp_avg (m) and exp_avg_sq (v), all of one shape and dtype:
+
+        m = beta1*m + (1-beta1)*g,   v = beta2*v + (1-beta2)*g*g,
+        param -= step_size * m / (sqrt(v) / sqrt_bias_correction2 + eps)
+
+    with step_size = lr / (1 - beta1**t) and sqrt_bias_correction2 = sqrt(1 - beta2**t) at step t.
+    Every backend gives the same bits (the same IEEE operations in the same order)."""
+    fn = "adam_step"
+    arrays = {"param": param, "grad": grad, "exp_avg": exp_avg, "exp_avg_sq": exp_avg_sq}
+    for name, a in arrays.items():
+        if not isinstance(a, np.ndarray) or a.dtype not in _FLOATS:
+            raise TypeError(
+                f"{fn}: Argument `{name}` must be a float32 or float64 numpy.ndarray. Received: "
+                f"{type(a).__name__}"
+                + (f" of dtype {a.dtype}" if isinstance(a, np.ndarray) else "")
+            )
+        if a.shape != param.shape:
+            raise ValueError(
+                f"{fn}: Argument `{name}` must have param's shape {param.shape}. "
+                f"Received: {name}.shape={a.shape}"
+            )
+    _same_dtype(fn, **arrays)
+    for name in ("param", "exp_avg", "exp_avg_sq"):  # updated in place: no copies allowed
+        a = arrays[name]
+        if not (a.flags.c_contiguous and a.flags.aligned and a.flags.writeable):
+            raise ValueError(
+                f"{fn}: Argument `{name}` is updated in place and must be a writeable, aligned, "
+                f"C-contiguous array. Received: flags c_contiguous={a.flags.c_contiguous}, "
+                f"aligned={a.flags.aligned}, writeable={a.flags.writeable}"
+            )
+    scalars = (beta1, beta2, step_size, sqrt_bias_correction2, eps)
+    backend_for("optim").adam_step(param, _contiguous(grad), exp_avg, exp_avg_sq,
+                                   *(float(x) for x in scalars))  # fmt: skip

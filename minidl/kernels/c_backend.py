@@ -191,3 +191,10 @@ if _env_isa:
             f"MINIDL_C_ISA must be one of {supported_isas()} on this CPU. Received: {_env_isa!r}"
         )
     set_isa(_env_isa)
+
+
+# -------------------------------------------------------------------------------------------- Adam
+def adam_step(p, g, m, v, beta1, beta2, step_size, sqrt_bc2, eps) -> None:
+    fn = _fn("adam_step", p.dtype)
+    _check(fn(p.size, _ptr(p), _ptr(g), _ptr(m), _ptr(v), beta1, beta2, step_size, sqrt_bc2, eps),
+           "adam_step")  # fmt: skip

@@ -68,6 +68,9 @@ AUTO_ORDER: dict[str, tuple[str, ...]] = {
     "gemm": ("numpy", "c", "numba"),
     "conv2d": ("c", "numba", "numpy"),
     "pool2d": ("c", "numba", "numpy"),
+    # Adam's fused step: C, else NumPy (Numba's would save the passes too, but compiling it takes
+    # longer than a short training run gains; it is there to be tested and chosen by name)
+    "optim": ("c", "numpy", "numba"),
 }
 
 _backend = "auto"

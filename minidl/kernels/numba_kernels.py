@@ -361,3 +361,21 @@ def avg_pool2d_forward(x, out, kernel_size, stride, padding) -> None:
 def avg_pool2d_backward(grad_out, out, kernel_size, stride, padding) -> None:
     """Each window's gradient shared equally among its KH*KW positions."""
     _avg_pool(_planes(grad_out), _planes(out), *kernel_size, *stride, *padding, True)
+
+
+@njit(cache=True, nogil=True)  # no fastmath: the same IEEE operations, in order, as the reference
+def _adam_step(p, g, m, v, b1, c1, b2, c2, step, s2, eps):
+    for i in range(p.size):
+        gi = g[i]
+        mi = m[i] * b1 + c1 * gi
+        vi = v[i] * b2 + c2 * (gi * gi)
+        m[i] = mi
+        v[i] = vi
+        p[i] -= mi / (np.sqrt(vi) / s2 + eps) * step
+
+
+def adam_step(p, g, m, v, beta1, beta2, step_size, sqrt_bc2, eps) -> None:
+    t = p.dtype.type  # the scalars rounded to the arrays' type, as NumPy does with Python floats
+    flat = [a.reshape(-1) for a in (p, g, m, v)]
+    _adam_step(*flat, t(beta1), t(1 - beta1), t(beta2), t(1 - beta2), t(step_size), t(sqrt_bc2),
+               t(eps))  # fmt: skip

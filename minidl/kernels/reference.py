@@ -199,3 +199,18 @@ def avg_pool2d_backward(grad_out, out, kernel_size, stride, padding) -> None:
     share = np.broadcast_to((grad_out / (kh * kw))[:, :, None, None], (n, c, kh, kw, oh, ow))
     hp, wp = out.shape[2] + 2 * padding[0], out.shape[3] + 2 * padding[1]
     out[...] = _unpad(col2im(share, hp, wp, stride, (1, 1)), padding)
+
+
+def adam_step(p, g, m, v, beta1, beta2, step_size, sqrt_bc2, eps) -> None:
+    """One Adam step in place (minidl/optim/adam.py gives the rule): m, v the moment estimates,
+    step_size = lr / (1 - beta1**t), sqrt_bc2 = sqrt(1 - beta2**t)."""
+    m *= beta1
+    m += (1 - beta1) * g
+    v *= beta2
+    v += (1 - beta2) * (g * g)
+    denom = np.sqrt(v, out=np.empty_like(v))
+    denom /= sqrt_bc2
+    denom += eps
+    np.divide(m, denom, out=denom)
+    denom *= step_size
+    p -= denom

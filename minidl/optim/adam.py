@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from minidl import kernels
 from minidl.optim._validation import check_adam_family, check_bool
 from minidl.optim.optimizer import Optimizer, accept_torch_flags
 
@@ -101,6 +102,13 @@ class Adam(Optimizer):
         g = self._direction(p, grad, group)  # ± g + λθ, or θ ← θ(1 − αλ) if decoupled
 
         m, v = state["exp_avg"], state["exp_avg_sq"]
+        step_size = lr / (1 - beta1**t)
+        if not group["amsgrad"] and _fusable(p.data, g, m, v):
+            # the whole step below in one pass over the arrays (minidl.kernels.adam_step, the
+            # same operations in the same order: the same bits)
+            kernels.adam_step(p.data, g, m, v, beta1=beta1, beta2=beta2, step_size=step_size,
+                              sqrt_bias_correction2=math.sqrt(1 - beta2**t), eps=eps)  # fmt: skip
+            return
         m *= beta1
         m += (1 - beta1) * g
         v *= beta2
@@ -111,13 +119,25 @@ class Adam(Optimizer):
 
         # α m̂ / (√v̂ + ε) rearranged as (α / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε):
         # two scalar corrections instead of two extra passes over the arrays.
-        step_size = lr / (1 - beta1**t)
         denom = np.sqrt(v, out=np.empty_like(v))  # an array even for a 0-d parameter
         denom /= math.sqrt(1 - beta2**t)
         denom += eps
         np.divide(m, denom, out=denom)
         denom *= step_size
         p.data -= denom
+
+
+def _fusable(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray) -> bool:
+    """Can kernels.adam_step update these in place: one float dtype, writeable C-contiguous arrays?"""
+    return (
+        p.dtype in _FUSED_DTYPES
+        and g.dtype == m.dtype == v.dtype == p.dtype
+        and p.shape == g.shape
+        and all(a.flags.c_contiguous and a.flags.aligned and a.flags.writeable for a in (p, m, v))
+    )
+
+
+_FUSED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class AdamW(Adam):
