@@ -34,14 +34,6 @@ static void GD_PACK_A(int64_t mc, int64_t kc, const GD_T *A, int64_t rsa, int64_
             for (int64_t r = 0; r < rows; r++)
                 ap[p * mr + r] = acol[r];
         }
-    } else if (csa == 1 && rows == mr) { /* A stored by rows, a whole panel: MR row streams */
-        const GD_T *arow[32];          /* read side by side, so that the writes are contiguous */
-        for (int r = 0; r < mr; r++) /* (one element per row per step: the stores were the cost */
-            arow[r] = A + (i0 + r) * rsa; /* when each row was copied on its own, MR apart) */
-        for (int64_t p = 0; p < kc; p++)
-            for (int r = 0; r < mr; r++)
-                ap[p * mr + r] = arow[r][p];
-        return;
     } else {
         for (int64_t r = 0; r < rows; r++) {
             const GD_T *arow = A + (i0 + r) * rsa;
