@@ -53,7 +53,7 @@ def main() -> None:
             steps[backend] = partial(matmul_on, K, backend, a, b)
         # with 2 threads, OpenBLAS's idle workers would spin on the second core through the next
         # backend's round: a pause lets them sleep first, as between a user's calls
-        times = compare_seconds(steps, rounds=5, pause=0.3 if threads > 1 else 0)
+        times = compare_seconds(steps, rounds=5, pause=1.0 if threads > 1 else 0)
         t_np, t_torch = times["numpy"], times.get("torch")
         row = [n, flops / t_np / 1e9, "-" if t_torch is None else flops / t_torch / 1e9]
         for backend in backends:

@@ -364,11 +364,16 @@ def avg_pool2d_backward(grad_out, out, kernel_size, stride, padding) -> None:
 
 
 @njit(cache=True, nogil=True)  # no fastmath: the same IEEE operations, in order, as the reference
-def _adam_step(p, g, m, v, b1, c1, b2, c2, step, s2, eps):
+def _adam_step(p, g, m, v, b1, c1, b2, c2, step, s2, eps, tiny):
+    zero = b1 - b1  # +0 in the arrays' type
     for i in range(p.size):
         gi = g[i]
         mi = m[i] * b1 + c1 * gi
         vi = v[i] * b2 + c2 * (gi * gi)
+        if abs(mi) < tiny:  # subnormal: flushed to zero (see csrc/optim.c)
+            mi = zero
+        if vi < tiny:
+            vi = zero
         m[i] = mi
         v[i] = vi
         p[i] -= mi / (np.sqrt(vi) / s2 + eps) * step
@@ -378,4 +383,4 @@ def adam_step(p, g, m, v, beta1, beta2, step_size, sqrt_bc2, eps) -> None:
     t = p.dtype.type  # the scalars rounded to the arrays' type, as NumPy does with Python floats
     flat = [a.reshape(-1) for a in (p, g, m, v)]
     _adam_step(*flat, t(beta1), t(1 - beta1), t(beta2), t(1 - beta2), t(step_size), t(sqrt_bc2),
-               t(eps))  # fmt: skip
+               t(eps), np.finfo(p.dtype).tiny)  # fmt: skip

@@ -201,13 +201,21 @@ def avg_pool2d_backward(grad_out, out, kernel_size, stride, padding) -> None:
     out[...] = _unpad(col2im(share, hp, wp, stride, (1, 1)), padding)
 
 
+def flush_subnormals(a: np.ndarray) -> None:
+    """a[|a| < smallest normal number] = 0, in place (see csrc/optim.c for why Adam needs it)."""
+    np.copyto(a, 0, where=np.abs(a) < np.finfo(a.dtype).tiny)
+
+
 def adam_step(p, g, m, v, beta1, beta2, step_size, sqrt_bc2, eps) -> None:
     """One Adam step in place (minidl/optim/adam.py gives the rule): m, v the moment estimates,
-    step_size = lr / (1 - beta1**t), sqrt_bc2 = sqrt(1 - beta2**t)."""
+    step_size = lr / (1 - beta1**t), sqrt_bc2 = sqrt(1 - beta2**t); m and v below the smallest
+    normal number are flushed to zero (csrc/optim.c says why)."""
     m *= beta1
     m += (1 - beta1) * g
     v *= beta2
     v += (1 - beta2) * (g * g)
+    flush_subnormals(m)
+    flush_subnormals(v)
     denom = np.sqrt(v, out=np.empty_like(v))
     denom /= sqrt_bc2
     denom += eps

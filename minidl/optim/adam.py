@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from minidl import kernels
+from minidl.kernels.reference import flush_subnormals
 from minidl.optim._validation import check_adam_family, check_bool
 from minidl.optim.optimizer import Optimizer, accept_torch_flags
 
@@ -113,6 +114,8 @@ class Adam(Optimizer):
         m += (1 - beta1) * g
         v *= beta2
         v += (1 - beta2) * (g * g)
+        flush_subnormals(m)  # as the fused step does (csrc/optim.c says why)
+        flush_subnormals(v)
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
