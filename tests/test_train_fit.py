@@ -476,3 +476,38 @@ def test_a_dataset_must_come_in_a_dataloader():
 def test_repr_names_the_parts():
     text = repr(make_trainer())
     assert text == "Trainer(model=Sequential, loss=CrossEntropyLoss, optimizer=SGD(lr=0.05), metrics=['accuracy'])"  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [F.cross_entropy, lambda out, target: F.cross_entropy(out, target)],
+    ids=["F.cross_entropy", "a custom function"],
+)
+def test_class_index_targets_reach_any_loss_as_integers(loss):
+    """A PyTorch user passes F.cross_entropy, or a function of their own, as the loss: integer
+    targets shaped like class indices must reach it as they are (not cast to float), and training
+    must match nn.CrossEntropyLoss's bit for bit."""
+    x, y = blobs()
+    histories = []
+    for chosen in (nn.CrossEntropyLoss(), loss):
+        model = mlp()
+        trainer = Trainer(model, chosen, md.optim.SGD(model.parameters(), lr=0.05), generator=0)
+        histories.append(trainer.fit(x, y, epochs=2, batch_size=16, verbose=0).history["loss"])
+    assert histories[0] == histories[1]
+
+
+def test_integer_targets_for_one_output_still_become_floats():
+    """Integer regression targets (N,) for (N, 1) outputs are not class indices: MSE gets floats."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((40, 3)).astype(np.float32)
+    y = rng.integers(0, 5, 40)
+    seen = []
+
+    def mse(out, target):
+        seen.append((target.dtype, target.shape))
+        return F.mse_loss(out, target)
+
+    md.manual_seed(0)
+    model = nn.Linear(3, 1)
+    Trainer(model, mse, md.optim.SGD(model.parameters(), lr=0.01)).fit(x, y, epochs=1, verbose=0)
+    assert seen and all(dtype == np.float32 and shape[1:] == (1,) for dtype, shape in seen)

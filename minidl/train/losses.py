@@ -142,5 +142,20 @@ def outputs_are_probabilities(loss) -> bool:
 
 
 def takes_class_indices(loss) -> bool:
-    """True when `loss` wants integer class labels as targets."""
-    return isinstance(loss, (nn.CrossEntropyLoss, nn.NLLLoss, SparseCategoricalCrossentropy))
+    """True when `loss` is known to want integer class labels as targets."""
+    return isinstance(
+        loss, (nn.CrossEntropyLoss, nn.NLLLoss, SparseCategoricalCrossentropy)
+    ) or loss in (nn.functional.cross_entropy, nn.functional.nll_loss)
+
+
+def looks_like_class_indices(y: np.ndarray, y_pred_shape: tuple) -> bool:
+    """Integer targets shaped like PyTorch's class indices for these outputs: outputs (N, C, ...)
+    with C > 1 and targets (N, ...), one class number per prediction. For a loss minidl does not
+    know (a function or a custom module), such targets are passed on as they are; anything else
+    (e.g. integer regression targets for one output) becomes float."""
+    return (
+        y.dtype.kind in "iu"
+        and len(y_pred_shape) >= 2
+        and y_pred_shape[1] > 1
+        and y.shape == (y_pred_shape[0], *y_pred_shape[2:])
+    )

@@ -60,7 +60,12 @@ from minidl.train.batching import (
 from minidl.train.callbacks.base import CallbackList
 from minidl.train.callbacks.nan import TerminateOnNaN
 from minidl.train.history import History
-from minidl.train.losses import outputs_are_probabilities, resolve_loss, takes_class_indices
+from minidl.train.losses import (
+    looks_like_class_indices,
+    outputs_are_probabilities,
+    resolve_loss,
+    takes_class_indices,
+)
 from minidl.train.optimizers import resolve_optimizer
 from minidl.train.progress import ProgbarLogger, resolve_verbose
 
@@ -341,10 +346,11 @@ class Trainer:
         return (per_sample * Tensor(w.astype(per_sample.dtype).reshape(n))).sum() / n, y_pred
 
     def _target(self, yb, y_pred: Tensor) -> Tensor:
-        """Targets as the loss expects them: class indices stay integer; other losses get floats
-        of the prediction's dtype, and (N,) targets are matched to (N, 1) outputs."""
+        """Targets as the loss expects them: class indices stay integer (for the losses known to
+        take them, and for integer targets shaped like class indices); other losses get floats of
+        the prediction's dtype, and (N,) targets are matched to (N, 1) outputs."""
         y = yb.data if isinstance(yb, Tensor) else np.asarray(yb)
-        if takes_class_indices(self.loss):
+        if takes_class_indices(self.loss) or looks_like_class_indices(y, y_pred.shape):
             return Tensor._wrap(y)
         if y.dtype != y_pred.dtype and y_pred.dtype.kind == "f":
             y = y.astype(y_pred.dtype)
