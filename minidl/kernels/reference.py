@@ -206,19 +206,30 @@ def flush_subnormals(a: np.ndarray) -> None:
     np.copyto(a, 0, where=np.abs(a) < np.finfo(a.dtype).tiny)
 
 
-def adam_step(p, g, m, v, beta1, beta2, step_size, sqrt_bc2, eps) -> None:
-    """One Adam step in place (minidl/optim/adam.py gives the rule): m, v the moment estimates,
-    step_size = lr / (1 - beta1**t), sqrt_bc2 = sqrt(1 - beta2**t); m and v below the smallest
-    normal number are flushed to zero (csrc/optim.c says why)."""
+def adam_moments(g, m, v, beta1, beta2) -> None:
+    """Adam's moment estimates in place: m = beta1*m + (1-beta1)*g, v = beta2*v + (1-beta2)*g*g,
+    each flushed to zero below the smallest normal number (csrc/optim.c says why)."""
     m *= beta1
     m += (1 - beta1) * g
     v *= beta2
     v += (1 - beta2) * (g * g)
     flush_subnormals(m)
     flush_subnormals(v)
-    denom = np.sqrt(v, out=np.empty_like(v))
+
+
+def adam_apply(p, m, v, step_size, sqrt_bc2, eps) -> None:
+    """p -= step_size * m / (sqrt(v) / sqrt_bc2 + eps), in place: Adam's bias-corrected step
+    α m̂ / (√v̂ + ε) with the two corrections folded into the scalars step_size = α / (1 - β1^t)
+    and sqrt_bc2 = √(1 - β2^t), instead of two more passes over the arrays."""
+    denom = np.sqrt(v, out=np.empty_like(v))  # an array even for a 0-d parameter
     denom /= sqrt_bc2
     denom += eps
     np.divide(m, denom, out=denom)
     denom *= step_size
     p -= denom
+
+
+def adam_step(p, g, m, v, beta1, beta2, step_size, sqrt_bc2, eps) -> None:
+    """One Adam step in place (minidl/optim/adam.py gives the rule): the moments, then the step."""
+    adam_moments(g, m, v, beta1, beta2)
+    adam_apply(p, m, v, step_size, sqrt_bc2, eps)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from minidl import kernels
-from minidl.kernels.reference import flush_subnormals
+from minidl.kernels import reference
 from minidl.optim._validation import check_adam_family, check_bool
 from minidl.optim.optimizer import Optimizer, accept_torch_flags
 
@@ -110,24 +110,12 @@ class Adam(Optimizer):
             kernels.adam_step(p.data, g, m, v, beta1=beta1, beta2=beta2, step_size=step_size,
                               sqrt_bias_correction2=math.sqrt(1 - beta2**t), eps=eps)  # fmt: skip
             return
-        m *= beta1
-        m += (1 - beta1) * g
-        v *= beta2
-        v += (1 - beta2) * (g * g)
-        flush_subnormals(m)  # as the fused step does (csrc/optim.c says why)
-        flush_subnormals(v)
+        # the same two stages as the fused kernel, as NumPy passes (amsgrad steps on max(v))
+        reference.adam_moments(g, m, v, beta1, beta2)
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-
-        # α m̂ / (√v̂ + ε) rearranged as (α / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε):
-        # two scalar corrections instead of two extra passes over the arrays.
-        denom = np.sqrt(v, out=np.empty_like(v))  # an array even for a 0-d parameter
-        denom /= math.sqrt(1 - beta2**t)
-        denom += eps
-        np.divide(m, denom, out=denom)
-        denom *= step_size
-        p.data -= denom
+        reference.adam_apply(p.data, m, v, step_size, math.sqrt(1 - beta2**t), eps)
 
 
 def _fusable(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray) -> bool:
