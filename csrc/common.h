@@ -74,5 +74,13 @@ const minidl_sgemm_ukr *minidl_sgemm_kernel(int64_t M);
 const minidl_dgemm_ukr *minidl_dgemm_kernel(int64_t M);
 
 static inline int64_t minidl_min(int64_t a, int64_t b) { return a < b ? a : b; }
+static inline int64_t minidl_max(int64_t a, int64_t b) { return a > b ? a : b; }
+/* The size of blocks that cut n into as many as blocks of at most `most` would, but all alike
+ * (but the last), in multiples of `unit` (`most` is one) */
+static inline int64_t minidl_blocks(int64_t n, int64_t most, int64_t unit)
+{
+    const int64_t count = (n + most - 1) / most;
+    return minidl_min(((n + count - 1) / count + unit - 1) / unit * unit, most);
+}
 
 #endif

@@ -8,8 +8,8 @@ from kernel_cases import BACKENDS, DTYPES, tol
 
 from minidl import kernels
 
-# mostly small (fast), sometimes a few hundred: past the tile sizes (4..12 x 8..32) and the blocking
-# (KC = 256, MC = 72..144), and rarely multiples of anything
+# mostly small (fast), sometimes a few hundred: past the tile sizes (4..8 x 8..64) and the k blocking
+# (KC = 256 for float64, 384 for float32), and rarely multiples of anything
 dims = st.one_of(st.integers(1, 40), st.integers(1, 40), st.integers(41, 300))
 layouts = st.sampled_from(["c", "f", "sliced", "transposed-view"])
 
@@ -49,15 +49,15 @@ def test_every_c_microkernel_matches_numpy(dtype):
     from minidl.kernels import c_backend
 
     rng = np.random.default_rng(0)
-    # edges, two KC blocks; M = 12, 36, 300 take the main 12-row AVX-512 tiles, the others the
-    # 8-row ones (fewer padded rows)
+    # edges, two KC blocks; M = 16 and 300 take AVX-512's 8-row tiles (fewer padded rows), the
+    # others its main 6-row ones
     shapes = [
         (1, 1, 1),
         (5, 3, 7),
         (13, 17, 33),
         (150, 300, 70),
         (12, 9, 40),
-        (36, 20, 33),
+        (16, 20, 33),
         (300, 40, 50),
     ]
     default = c_backend.isa()
@@ -81,6 +81,23 @@ def test_every_c_microkernel_matches_numpy(dtype):
             np.testing.assert_allclose(got, want, **tol(dtype), err_msg=f"isa={isa}")
     finally:
         c_backend.set_isa(default)
+
+
+@pytest.mark.skipif("c" not in BACKENDS, reason="C backend not built")
+@pytest.mark.parametrize(
+    ("dtype", "m", "k", "n"),
+    [(np.float32, 2100, 400, 1400), (np.float64, 1100, 300, 1100)],
+)
+@pytest.mark.parametrize("layout_a", ["c", "transposed-view"])
+def test_c_matmul_past_every_cache_block(dtype, m, k, n, layout_a):
+    """More rows than one block of A (MC = 2048 float32, 1024 float64), more columns than a block of
+    B fills half of any L2 up to 2 MB with (NC), more k than KC, and edge tiles on every side."""
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((m, k)).astype(dtype)
+    b = rng.standard_normal((k, n)).astype(dtype)
+    with kernels.use_backend("c"):
+        got = kernels.matmul(_lay_out(a, layout_a), b)
+    np.testing.assert_allclose(got, a @ b, **tol(dtype))
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -120,7 +137,7 @@ def test_matmul_bad_input_raises_clearly(a, b, error, message):
 
 @pytest.mark.skipif("c" not in BACKENDS, reason="C backend not built")
 def test_few_row_and_main_tiles_give_the_same_bits():
-    """Rows 0..15 of a product computed with M = 16 (8-row tiles) and as part of M = 24 (12-row
+    """Rows 0..15 of a product computed with M = 16 (8-row tiles) and as part of M = 24 (6-row
     tiles) are the same sums in the same order: the tile choice never changes a bit."""
     rng = np.random.default_rng(3)
     a = rng.standard_normal((24, 300)).astype("f4")
