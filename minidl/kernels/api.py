@@ -423,6 +423,32 @@ def adam_step(
 
     with step_size = lr / (1 - beta1**t) and sqrt_bias_correction2 = sqrt(1 - beta2**t) at step t.
     Every backend gives the same bits (the same IEEE operations in the same order)."""
+    ok = (  # one cheap test on the hot path (an optimizer calls this per parameter per step)
+        type(param) is np.ndarray
+        and type(grad) is np.ndarray
+        and type(exp_avg) is np.ndarray
+        and type(exp_avg_sq) is np.ndarray
+        and param.dtype in _FLOATS
+        and param.dtype == grad.dtype == exp_avg.dtype == exp_avg_sq.dtype
+        and param.shape == grad.shape == exp_avg.shape == exp_avg_sq.shape
+        and _in_place(param)
+        and _in_place(exp_avg)
+        and _in_place(exp_avg_sq)
+    )
+    if not ok:
+        _adam_args(param, grad, exp_avg, exp_avg_sq)
+    scalars = (beta1, beta2, step_size, sqrt_bias_correction2, eps)
+    backend_for("optim").adam_step(param, _contiguous(grad), exp_avg, exp_avg_sq,
+                                   *(float(x) for x in scalars))  # fmt: skip
+
+
+def _in_place(a: np.ndarray) -> bool:
+    flags = a.flags
+    return flags.c_contiguous and flags.aligned and flags.writeable
+
+
+def _adam_args(param, grad, exp_avg, exp_avg_sq) -> None:
+    """Says what is wrong with adam_step's arrays."""
     fn = "adam_step"
     arrays = {"param": param, "grad": grad, "exp_avg": exp_avg, "exp_avg_sq": exp_avg_sq}
     for name, a in arrays.items():
@@ -446,6 +472,3 @@ def adam_step(
                 f"C-contiguous array. Received: flags c_contiguous={a.flags.c_contiguous}, "
                 f"aligned={a.flags.aligned}, writeable={a.flags.writeable}"
             )
-    scalars = (beta1, beta2, step_size, sqrt_bias_correction2, eps)
-    backend_for("optim").adam_step(param, _contiguous(grad), exp_avg, exp_avg_sq,
-                                   *(float(x) for x in scalars))  # fmt: skip
