@@ -124,6 +124,8 @@ def test_random_split_lengths_seeded_and_validated():
         random_split(range(10), [5, 4])
     with pytest.raises(ValueError, match="random_split"):
         random_split(range(10), [1.5, -0.5])
+    with pytest.raises(ValueError, match="float sum is 1.0000000000000002, over 1 by rounding"):
+        random_split(range(10), [0.08, 0.2, 0.32, 0.32, 0.08])  # as PyTorch, refused
     with pytest.warns(UserWarning, match="empty"):
         random_split(range(2), [0.5, 0.5, 0.0])
 

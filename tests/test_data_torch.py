@@ -22,11 +22,13 @@ def test_random_split_sizes_match_pytorch(n, weights):
     fractions = [w / sum(weights) for w in weights]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ours = mdd.random_split(range(n), fractions, generator=0)
         try:
             ref = tud.random_split(range(n), fractions, generator=torch.Generator().manual_seed(0))
-        except ValueError:  # PyTorch refuses fractions whose float sum is not close to 1
+        except ValueError:  # fractions whose float sum is over 1 (1.0000000000000002): both refuse
+            with pytest.raises(ValueError, match="random_split"):
+                mdd.random_split(range(n), fractions, generator=0)
             return
+        ours = mdd.random_split(range(n), fractions, generator=0)
     assert [len(s) for s in ours] == [len(s) for s in ref]
 
 

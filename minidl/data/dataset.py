@@ -218,6 +218,12 @@ def _split_lengths(n: int, lengths: Sequence[float]) -> list[int]:
                     stacklevel=3,
                 )
         return counts
+    if math.isclose(total, 1) and not all(isinstance(x, (int, np.integer)) for x in lengths):
+        raise ValueError(
+            f"random_split: argument `lengths` holds fractions whose float sum is {total!r}, over 1 "
+            f"by rounding (PyTorch refuses them too); received {list(lengths)!r}. Give the last one "
+            f"as 1 - sum(the others), or give counts"
+        )
     for k, length in enumerate(lengths):
         if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
             raise ValueError(
