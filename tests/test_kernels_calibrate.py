@@ -92,3 +92,15 @@ def test_linear_layers_use_the_kernels_product(monkeypatch):
     F.linear(x, w).sum().backward()
     assert seen == [((6, 4), (4, 5)), ((6, 5), (5, 4)), ((5, 6), (6, 4))]
     assert x.grad.shape == (2, 3, 4) and w.grad.shape == (5, 4)
+
+
+def test_the_cache_file_names_the_build_of_the_c_kernels(fresh, monkeypatch):
+    """A rebuilt extension (another build id) is measured afresh, not judged by the old kernels."""
+    monkeypatch.setattr(calibrate, "measure", lambda c, r: 5.0)
+    calibrate.gemm_threshold(c_module(), reference)
+    (saved,) = fresh.iterdir()
+    assert saved.name.endswith(f"-{c_module().build_id()}.json")
+    monkeypatch.setattr(calibrate, "_thresholds", {})
+    monkeypatch.setattr(c_module(), "build_id", lambda: "00000000")
+    monkeypatch.setattr(calibrate, "measure", lambda c, r: 6.0)
+    assert calibrate.gemm_threshold(c_module(), reference) == 6.0

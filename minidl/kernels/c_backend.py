@@ -11,6 +11,7 @@ csrc/sanitize.sh can drive every micro-kernel on one machine.
 """
 
 import os
+import zlib
 
 import numpy as np
 
@@ -163,6 +164,15 @@ def avg_pool2d_backward(grad_out, out, kernel_size, stride, padding) -> None:
 def isa() -> str:
     """The instruction set of the GEMM micro-kernel in use ("avx512f", "avx2+fma" or "generic")."""
     return ISAS[lib.minidl_get_isa()]
+
+
+def build_id() -> str:
+    """Eight hex digits that change whenever the extension is rebuilt (its file's size and time):
+    a measurement of these kernels (calibrate.py) is not reused for other ones."""
+    import minidl._minidl_c as extension
+
+    info = os.stat(extension.__file__)
+    return f"{zlib.crc32(f'{info.st_size}:{info.st_mtime_ns}'.encode()):08x}"
 
 
 def supported_isas() -> list[str]:

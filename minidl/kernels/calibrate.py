@@ -11,7 +11,8 @@ on C from then on.
 
 The choice decides which code computes a product, and so its last bits. To keep "same inputs, same
 bits" from one run to the next, a measured threshold is written to a cache file (one per CPU,
-instruction set and thread count) and read back by later runs, which never measure again; delete
+instruction set, thread count and build of the C kernels: rebuilt kernels are measured afresh) and
+read back by later runs, which never measure again; delete
 the file, or run `python -m minidl.kernels --calibrate`, to measure afresh. The directory is
 $MINIDL_CACHE_DIR, else $XDG_CACHE_HOME/minidl, else ~/.cache/minidl; when it cannot be written,
 the measurement holds for this process only.
@@ -58,7 +59,8 @@ def _cpu_name() -> str:
 
 def _cache_file(c_backend, nthreads: int) -> str:
     cpu = "".join(ch if ch.isalnum() else "-" for ch in _cpu_name()).strip("-")[:60]
-    return os.path.join(cache_dir(), f"gemm-auto-{cpu}-{c_backend.isa()}-{nthreads}t.json")
+    name = f"gemm-auto-{cpu}-{c_backend.isa()}-{nthreads}t-{c_backend.build_id()}.json"
+    return os.path.join(cache_dir(), name)
 
 
 def _seconds(fn, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> float:
