@@ -24,7 +24,12 @@ def arrays(rng, shape, dtype):
 @pytest.mark.parametrize("shape", [(), (1,), (7, 13), (3, 4, 5, 6)])
 def test_every_backend_gives_the_references_bits(backend, dtype, shape):
     rng = np.random.default_rng(len(shape))
-    want = [a.copy() for a in arrays(rng, shape, dtype)]
+    assert_same_bits_as_the_reference(backend, arrays(rng, shape, dtype))
+
+
+def assert_same_bits_as_the_reference(backend, state):
+    """One step on `backend` and on the NumPy reference, from copies of (p, g, m, v)."""
+    want = [a.copy() for a in state]
     got = [a.copy() for a in want]
     with kernels.use_backend("numpy"):
         kernels.adam_step(*want, **SCALARS)
@@ -112,3 +117,29 @@ def test_moments_below_the_smallest_normal_number_become_zero(backend, dtype):
     assert np.all((m2 == 0) | (np.abs(m2) >= tiny)) and np.all((v2 == 0) | (v2 >= tiny))
     assert m2[0] == 0 and m2[1] == 0 and not np.signbit(m2[1]) and v2[0] == 0
     assert m2[2] == dtype(tiny * 100) * dtype(0.9)  # normal results are left alone
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tiny_gradients_give_the_references_bits(backend, dtype):
+    """Gradients whose square is subnormal, against every kind of v: 0, just above the smallest
+    normal number (where the C kernel must do every operation), and ordinary. The C kernel skips
+    g*g where it cannot change v (optim.c); the bits must still be the reference's."""
+    rng = np.random.default_rng(7)
+    info = np.finfo(dtype)
+    n = 3000  # several of the C kernel's 256-element chunks
+    g = np.asarray(
+        rng.standard_normal(n) * float(info.tiny) ** 0.5 * 10.0 ** rng.uniform(-6, 2, n), dtype
+    )
+    g[::97] = 0.0
+    kinds = rng.integers(0, 3, n)
+    v = np.where(
+        kinds == 0,
+        0.0,
+        np.where(kinds == 1, float(info.tiny) * rng.uniform(1, 1e6, n), rng.random(n)),
+    )
+    v = np.asarray(v, dtype)
+    v[:1024] = np.where(kinds[:1024] == 1, 0.0, v[:1024])  # four chunks with no tiny v at all
+    p = np.asarray(rng.standard_normal(n), dtype)
+    m = np.asarray(rng.standard_normal(n) * 1e-20, dtype)
+    assert_same_bits_as_the_reference(backend, (p, g, m, v))
